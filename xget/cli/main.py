@@ -2,10 +2,17 @@
 
 import click
 
+from xget.cli.services import migrate, relay
+
 
 @click.group()
 def cli() -> None:
     """XGet: collect public X data with event-sourced tasks."""
+
+
+# The command table: every subcommand is registered here, explicitly.
+cli.add_command(relay)
+cli.add_command(migrate)
 
 
 def main() -> None:

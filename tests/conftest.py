@@ -1,0 +1,48 @@
+"""Shared fixtures. Integration and e2e tests run against the real services started by
+``scripts/services.sh up`` (``make test`` starts them), in a test database of their own."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+
+import asyncpg
+import pytest
+
+from xget.bootstrap import Container, open_container
+from xget.settings import Settings
+
+TEST_RUN = uuid.uuid4().hex[:8]
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    """Settings of the test run: the test databases and topics of this run only."""
+    env = dict(os.environ)
+    env.setdefault("POSTGRES_DB", "xget_test")
+    env["POSTGRES_DB"] = env.get("XGET_TEST_POSTGRES_DB", "xget_test")
+    env["MONGODB_URL"] = env.get(
+        "XGET_TEST_MONGODB_URL", "mongodb://127.0.0.1:27017/xget_test?directConnection=true"
+    )
+    env["KAFKA_TOPIC_TASKS"] = f"xget-test-{TEST_RUN}.task-events"
+    env["KAFKA_TOPIC_RESULTS"] = f"xget-test-{TEST_RUN}.results"
+    env.setdefault("XGET_KAFKA_PARTITIONS", "4")
+    return Settings.from_env(env)
+
+
+async def reset_database(settings: Settings) -> None:
+    """Drop every table of the test database so migrations start from nothing."""
+    conn = await asyncpg.connect(settings.postgres_dsn)
+    try:
+        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+async def container(settings: Settings) -> AsyncIterator[Container]:
+    """One composition root for the whole test session, on a freshly migrated test database."""
+    await reset_database(settings)
+    async with open_container(settings) as c:
+        yield c

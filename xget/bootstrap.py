@@ -1,0 +1,79 @@
+"""The composition root: builds XGet's object graph from :class:`Settings`.
+
+The API, the workers, the relay, the projectors, the CLI and the tests all go through
+:func:`open_container`; nothing else creates pools, clients or stores. Parts are built on first
+use, so a process only connects to what it needs.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Any
+
+import asyncpg
+
+from xget.eventstore.migrate import migrate
+from xget.eventstore.notifier import Notifier
+from xget.eventstore.postgres import EVENTS_CHANNEL, PostgresEventStore
+from xget.settings import Settings
+
+log = logging.getLogger(__name__)
+
+PROJECTIONS_CHANNEL = "xget_projections"
+
+
+class Container:
+    """Holds the process's long-lived resources; build with :func:`open_container`."""
+
+    def __init__(self, settings: Settings, stack: AsyncExitStack) -> None:
+        self.settings = settings
+        self._stack = stack
+        self._parts: dict[str, Any] = {}
+        self.pool: asyncpg.Pool
+        self.notifier: Notifier
+        self.event_store: PostgresEventStore
+
+    async def _start_postgres(self, apply_migrations: bool) -> None:
+        dsn = self.settings.postgres_dsn
+        try:
+            conn = await asyncpg.connect(dsn, timeout=10)
+        except (OSError, asyncpg.PostgresError) as exc:
+            raise ConnectionError(
+                f"cannot connect to PostgreSQL at {self.settings.postgres_server}:{self.settings.postgres_port} "
+                f"(POSTGRES_SERVER/POSTGRES_PORT/POSTGRES_DB): {exc}"
+            ) from exc
+        try:
+            if apply_migrations:
+                await migrate(conn)
+        finally:
+            await conn.close()
+        self.pool = await asyncpg.create_pool(
+            dsn, min_size=1, max_size=self.settings.postgres_pool_size, command_timeout=60
+        )
+        self._stack.push_async_callback(self.pool.close)
+        self.notifier = Notifier(dsn, (EVENTS_CHANNEL, PROJECTIONS_CHANNEL))
+        await self.notifier.start()
+        self._stack.push_async_callback(self.notifier.close)
+        self.event_store = PostgresEventStore(self.pool, self.notifier)
+
+    async def part(self, name: str, build: Callable[["Container"], Awaitable[Any]]) -> Any:
+        """Build-once access to an optional part (Mongo client, Kafka producer, ...)."""
+        if name not in self._parts:
+            self._parts[name] = await build(self)
+        return self._parts[name]
+
+    def on_close(self, callback: Callable[[], Awaitable[Any]]) -> None:
+        """Run ``callback`` when the container closes (last registered, first run)."""
+        self._stack.push_async_callback(callback)
+
+
+@asynccontextmanager
+async def open_container(settings: Settings | None = None, *, apply_migrations: bool = True) -> AsyncIterator[Container]:
+    """Connect to PostgreSQL (applying migrations), start the notifier and yield the container."""
+    settings = settings or Settings.from_env()
+    async with AsyncExitStack() as stack:
+        container = Container(settings, stack)
+        await container._start_postgres(apply_migrations)
+        yield container

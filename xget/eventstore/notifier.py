@@ -1,0 +1,113 @@
+"""PostgreSQL LISTEN/NOTIFY fan-out: one listening connection per process, many waiters.
+
+Waiters never depend on a notification arriving: every wait has a timeout, so a lost
+connection degrades to polling while the listener reconnects in the background.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+import asyncpg
+
+log = logging.getLogger(__name__)
+
+
+class Notifier:
+    """Listens on channels with a dedicated connection and wakes coroutines waiting on them."""
+
+    def __init__(self, dsn: str, channels: tuple[str, ...], reconnect_delay: float = 1.0) -> None:
+        self._dsn = dsn
+        self._channels = channels
+        self._reconnect_delay = reconnect_delay
+        self._conn: asyncpg.Connection | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._conditions: dict[str, asyncio.Condition] = {}
+        self._latest: dict[str, str] = {}
+        self._seq: dict[str, int] = {c: 0 for c in channels}
+        self._hooks: dict[str, list[Callable[[str], None]]] = {c: [] for c in channels}
+        self._connected = asyncio.Event()
+
+    async def start(self) -> None:
+        """Connect and begin listening; returns once listening (or after the first failure)."""
+        self._conditions = {c: asyncio.Condition() for c in self._channels}
+        self._task = asyncio.create_task(self._run(), name="pg-notifier")
+        try:
+            await asyncio.wait_for(self._connected.wait(), timeout=5)
+        except TimeoutError:
+            log.warning("notifier not connected yet; waiters poll until it is")
+
+    async def close(self) -> None:
+        """Stop listening and close the connection."""
+        if self._task:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+        if self._conn is not None and not self._conn.is_closed():
+            await self._conn.close()
+
+    def on(self, channel: str, hook: Callable[[str], None]) -> None:
+        """Call ``hook(payload)`` for every notification on ``channel``."""
+        self._hooks[channel].append(hook)
+
+    def latest(self, channel: str) -> str | None:
+        """The payload of the last notification seen on ``channel``."""
+        return self._latest.get(channel)
+
+    def seq(self, channel: str) -> int:
+        """A counter of notifications seen on ``channel``: take it before reading, pass it to wait."""
+        return self._seq[channel]
+
+    async def wait(self, channel: str, timeout: float, since: int | None = None) -> bool:
+        """Wait for a notification on ``channel`` after the one numbered ``since`` (default: the
+        next one); returns at once if it already came, so nothing slips between read and wait.
+        False on timeout."""
+        cond = self._conditions[channel]
+        async with cond:
+            if since is not None and self._seq[channel] != since:
+                return True
+            try:
+                await asyncio.wait_for(cond.wait(), timeout)
+                return True
+            except TimeoutError:
+                return False
+
+    def _on_notify(self, _conn: object, _pid: int, channel: str, payload: str) -> None:
+        self._latest[channel] = payload
+        self._seq[channel] = self._seq.get(channel, 0) + 1
+        for hook in self._hooks.get(channel, ()):
+            hook(payload)
+        cond = self._conditions.get(channel)
+        if cond is not None:
+            asyncio.get_running_loop().create_task(self._wake(cond))
+
+    @staticmethod
+    async def _wake(cond: asyncio.Condition) -> None:
+        async with cond:
+            cond.notify_all()
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                self._conn = await asyncpg.connect(self._dsn)
+                for channel in self._channels:
+                    await self._conn.add_listener(channel, self._on_notify)
+                self._connected.set()
+                closed = asyncio.Event()
+                self._conn.add_termination_listener(lambda _c: closed.set())
+                await closed.wait()
+                log.warning("notifier connection lost; reconnecting")
+            except asyncio.CancelledError:
+                raise
+            except (OSError, asyncpg.PostgresError) as exc:
+                log.warning("notifier cannot connect (%s); retrying in %.1fs", exc, self._reconnect_delay)
+            finally:
+                self._connected.clear()
+            # Wake everyone so they re-read instead of trusting a dead listener.
+            for cond in self._conditions.values():
+                await self._wake(cond)
+            await asyncio.sleep(self._reconnect_delay)

@@ -1,0 +1,142 @@
+"""The outbox relay: publishes every stored event to Kafka in global order (``xget relay``).
+
+At least once: the checkpoint moves only after Kafka acknowledged the batch, so a crash between
+the two re-sends events under their original ``event_id`` and subscribers drop them on it.
+One relay is active at a time (a PostgreSQL advisory lock); others wait as hot standbys.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+import asyncpg
+import msgspec
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
+
+from xget.events import Metadata
+from xget.eventstore.postgres import PostgresEventStore
+from xget.outbox.envelope import RESULT_EVENT_TYPES, envelope_value
+from xget.outbox.topics import MAX_MESSAGE_BYTES, ensure_topics
+from xget.settings import Settings
+
+log = logging.getLogger(__name__)
+_metadata_decoder = msgspec.json.Decoder(Metadata)
+
+CHECKPOINT = "relay"
+_LOCK_KEY = 0x58474552  # single active relay
+_RAW_COLUMNS = (
+    "position, stream_id, version, event_id::text, type, schema_version, occurred_at, metadata::text, "
+    "data::text, routing_key"
+)
+
+
+class Relay:
+    """Tails the event store from its checkpoint and produces each event to its topic."""
+
+    def __init__(self, settings: Settings, store: PostgresEventStore, batch_size: int = 2000,
+                 on_progress: Callable[[int, int], None] | None = None) -> None:
+        self._settings = settings
+        self._store = store
+        self._batch_size = batch_size
+        self._on_progress = on_progress
+        self.position = 0
+
+    def _producer(self) -> AIOKafkaProducer:
+        return AIOKafkaProducer(
+            bootstrap_servers=self._settings.kafka_bootstrap_servers,
+            enable_idempotence=True,  # retries never duplicate or reorder within a partition
+            acks="all",
+            linger_ms=2,
+            max_batch_size=1024 * 1024,
+            max_request_size=MAX_MESSAGE_BYTES,
+            request_timeout_ms=30000,
+        )
+
+    async def _load_checkpoint(self) -> int:
+        await self._store.pool.execute(
+            "INSERT INTO checkpoints (name, position) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING", CHECKPOINT
+        )
+        return await self._store.pool.fetchval("SELECT position FROM checkpoints WHERE name = $1", CHECKPOINT)
+
+    async def _save_checkpoint(self, position: int) -> None:
+        await self._store.pool.execute(
+            "UPDATE checkpoints SET position = $2, updated_at = now() WHERE name = $1", CHECKPOINT, position
+        )
+
+    async def publish_batch(self, producer: AIOKafkaProducer, rows: list[asyncpg.Record]) -> None:
+        """Send ``rows`` and wait until Kafka acknowledged every one of them."""
+        tasks_topic = self._settings.kafka_topic_tasks
+        results_topic = self._settings.kafka_topic_results
+        futures = []
+        for row in rows:
+            type_name = row[4]
+            metadata = row[7]
+            headers = [
+                ("type", type_name.encode()),
+                ("schema_version", str(row[5]).encode()),
+                ("event_id", row[3].encode()),
+            ]
+            correlation = _correlation_id(metadata)
+            if correlation:
+                headers.append(("correlation_id", correlation.encode()))
+            topic = results_topic if type_name in RESULT_EVENT_TYPES else tasks_topic
+            futures.append(await producer.send(topic, envelope_value(row), key=row[9].encode(), headers=headers))
+        await asyncio.gather(*futures)
+
+    async def run(self, stop: asyncio.Event | None = None) -> None:
+        """Relay until ``stop`` is set, recovering from Kafka outages by resuming at the checkpoint."""
+        stop = stop or asyncio.Event()
+        await ensure_topics(self._settings)
+        async with self._store.pool.acquire() as lock_conn:
+            while not await lock_conn.fetchval("SELECT pg_try_advisory_lock($1)", _LOCK_KEY):
+                log.info("another relay is active; standing by")
+                if await _wait(stop, 2.0):
+                    return
+            try:
+                while not stop.is_set():
+                    try:
+                        await self._relay(stop)
+                    except (KafkaError, OSError) as exc:
+                        log.warning("kafka error (%s); resuming from the checkpoint in 1s", exc)
+                        await _wait(stop, 1.0)
+            finally:
+                await lock_conn.execute("SELECT pg_advisory_unlock($1)", _LOCK_KEY)
+
+    async def _relay(self, stop: asyncio.Event) -> None:
+        producer = self._producer()
+        await producer.start()
+        try:
+            self.position = await self._load_checkpoint()
+            log.info("relay resuming after position %d", self.position)
+            while not stop.is_set():
+                token = self._store.change_token()
+                rows = await self._store.read_all_raw(self.position, self._batch_size, columns=_RAW_COLUMNS)
+                if not rows:
+                    waiter = asyncio.ensure_future(self._store.wait_for_new(token))
+                    stopper = asyncio.ensure_future(stop.wait())
+                    await asyncio.wait({waiter, stopper}, return_when=asyncio.FIRST_COMPLETED)
+                    waiter.cancel()
+                    stopper.cancel()
+                    continue
+                await self.publish_batch(producer, rows)
+                self.position = rows[-1][0]
+                await self._save_checkpoint(self.position)
+                if self._on_progress:
+                    self._on_progress(self.position, len(rows))
+        finally:
+            await producer.stop()
+
+
+def _correlation_id(metadata_json: str) -> str | None:
+    return _metadata_decoder.decode(metadata_json).correlation_id
+
+
+async def _wait(stop: asyncio.Event, seconds: float) -> bool:
+    try:
+        await asyncio.wait_for(stop.wait(), seconds)
+        return True
+    except TimeoutError:
+        return False
