@@ -1,0 +1,293 @@
+"""One X GraphQL response in, one :class:`Page` out: ``parse_page`` and ``detect_operation``.
+
+The response's ``data`` root says which family it belongs to (a user lookup, a user's timeline,
+a search, a tweet's conversation...). An ``errors`` array with no usable data becomes a typed
+error (:mod:`xget.x.errors`); next to usable data it is kept as warnings on the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import msgspec
+
+from xget.x.errors import (
+    NotXResponse,
+    TargetNotFound,
+    TargetSuspended,
+    XError,
+    error_from_x_errors,
+)
+from xget.x.records import Record
+from xget.x.schema import (
+    DATA_DECODER,
+    ENTRY_DECODER,
+    RESPONSE_DECODER,
+    WData,
+    WResponse,
+    WTimeline,
+    WUserHolder,
+)
+from xget.x.timeline import PageBuilder, raw_present
+from xget.x.users import build_user, user_unavailable_reason
+
+ENTRY_OPERATION = "TimelineEntry"
+"""Pseudo operation of a bare timeline entry (the README samples of some projects)."""
+
+# Which ``data`` root each operation answers under; used to refuse a response given for the
+# wrong ``--op`` and by detection. Operations sharing a root share a parser.
+OPERATION_ROOTS: dict[str, str] = {
+    "UserByScreenName": "user",
+    "UserByRestId": "user",
+    "UserTweets": "user",
+    "UserTweetsAndReplies": "user",
+    "UserMedia": "user",
+    "Likes": "user",
+    "Followers": "user",
+    "Following": "user",
+    "BlueVerifiedFollowers": "user",
+    "UserCreatorSubscriptions": "user",
+    "UserResultByScreenName": "user_results",
+    "AboutAccountQuery": "user_result_by_screen_name",
+    "SearchTimeline": "search_by_raw_query",
+    "TweetDetail": "threaded_conversation_with_injections_v2",
+    "ListLatestTweetsTimeline": "list",
+    "ListMembers": "list",
+    "Retweeters": "retweeters_timeline",
+    "Favoriters": "favoriters_timeline",
+    "Bookmarks": "bookmark_timeline_v2",
+    "HomeTimeline": "home",
+    "HomeLatestTimeline": "home",
+    "CommunityTweetsTimeline": "communityResults",
+    "membersSliceTimeline_Query": "communityResults",
+    "moderatorsSliceTimeline_Query": "communityResults",
+    "GenericTimelineById": "timeline",
+    "BlockedAccountsAll": "viewer",
+    "UsersByRestIds": "users",
+    "TweetResultByRestId": "tweetResult",
+    "TweetResultsByRestIds": "tweetResult",
+    "TweetResultsByIds": "tweet_results",
+    ENTRY_OPERATION: "",
+}
+
+_USER_LOOKUPS = frozenset({"UserByScreenName", "UserByRestId", "UserResultByScreenName",
+                           "AboutAccountQuery"})
+
+
+class Page(msgspec.Struct, kw_only=True):
+    """The normalized content of one response.
+
+    ``cursor_bottom`` is where the next page starts (None: the timeline has no further page),
+    ``skipped`` counts entries left out by reason (``promoted``, ``tombstone``, ``unavailable``,
+    ``who_to_follow``, ``duplicate``...), ``errors`` holds the warnings of a partial failure.
+    """
+
+    operation: str
+    items: list[Record] = []
+    cursor_bottom: str | None = None
+    cursor_top: str | None = None
+    skipped: dict[str, int] = {}
+    errors: list[str] = []
+
+
+def _to_bytes(payload: bytes | bytearray | memoryview | str | Mapping[str, Any] | list[Any]) -> bytes:
+    if isinstance(payload, (bytes, bytearray, memoryview)):
+        data = bytes(payload)
+        return data[3:] if data[:3] == b"\xef\xbb\xbf" else data
+    if isinstance(payload, str):
+        return payload.lstrip("\ufeff").encode()
+    return msgspec.json.encode(payload)
+
+
+def _decode(payload: Any) -> tuple[WResponse, bytes]:
+    raw = _to_bytes(payload)
+    try:
+        return RESPONSE_DECODER.decode(raw), raw
+    except msgspec.DecodeError as exc:  # ValidationError is a subclass: not an object at all
+        raise NotXResponse(f"not an X GraphQL response: {exc}") from None
+
+
+def _roots(data: WData) -> list[str]:
+    present = []
+    for name in WData.__struct_fields__:
+        if getattr(data, name) is not None:
+            present.append("list" if name == "list_" else name)
+    return present
+
+
+def _x_errors_message(errors: list[dict[str, Any]]) -> list[str]:
+    out = []
+    for e in errors:
+        code = e.get("code")
+        name = e.get("name") or "Error"
+        out.append(f"{name}{f' ({code})' if code is not None else ''}: {e.get('message', '')}")
+    return out
+
+
+def _analyse(payload: Any) -> tuple[str, WResponse, bytes, WData | None]:
+    """Decode a payload and name the operation family it answers."""
+    resp, raw = _decode(payload)
+    if resp.entryId is not None and raw_present(resp.content):
+        return ENTRY_OPERATION, resp, raw, None
+    if not raw_present(resp.data):
+        if resp.errors:
+            raise error_from_x_errors(resp.errors)
+        raise NotXResponse("not an X GraphQL response: no `data` and no `errors`")
+    try:
+        data = DATA_DECODER.decode(resp.data)
+    except msgspec.ValidationError as exc:
+        raise NotXResponse(f"unrecognised X response shape: {exc}") from None
+    roots = _roots(data)
+    if not roots:
+        if resp.errors:
+            raise error_from_x_errors(resp.errors)
+        keys = sorted(msgspec.json.decode(resp.data, type=dict[str, Any]).keys()) if \
+            bytes(resp.data).strip() != b"null" else []
+        if not keys:
+            raise TargetNotFound("X returned no data for this request")
+        raise NotXResponse(f"unsupported X operation: response root {', '.join(keys)}")
+    return _operation_of(roots[0], data), resp, raw, data
+
+
+def _operation_of(root: str, data: WData) -> str:
+    if root == "user":
+        holder = data.user
+        result = holder.result if holder is not None else None
+        if result is None or (result.timeline is None and result.timeline_v2 is None):
+            return "UserByScreenName"
+        tl = result.timeline or result.timeline_v2
+        return "Followers" if tl is not None and tl.timeline is not None and \
+            _has_users(tl.timeline) else "UserTweets"
+    if root == "list":
+        lst = data.list_
+        return "ListMembers" if lst is not None and lst.members_timeline is not None \
+            else "ListLatestTweetsTimeline"
+    if root == "communityResults":
+        comm = data.communityResults.result if data.communityResults else None
+        if comm is not None and comm.members_slice is not None:
+            return "membersSliceTimeline_Query"
+        if comm is not None and comm.moderators_slice is not None:
+            return "moderatorsSliceTimeline_Query"
+        return "CommunityTweetsTimeline"
+    for op, op_root in OPERATION_ROOTS.items():
+        if op_root == root:
+            return op
+    return root
+
+
+def _has_users(tl: WTimeline) -> bool:
+    for ins in tl.instructions:
+        for e in ins.entries or ():
+            if e.entryId.startswith("user-"):
+                return True
+            ic = e.content.itemContent if e.content is not None else None
+            if ic is not None and ic.user_results is not None:
+                return True
+    return False
+
+
+def detect_operation(payload: bytes | str | Mapping[str, Any]) -> str:
+    """Name the operation a response answers, from its shape alone.
+
+    Operations that share a shape are named by one of them: a user's tweets (UserTweets,
+    UserTweetsAndReplies, UserMedia, Likes) detect as ``UserTweets`` and a user list (Followers,
+    Following, BlueVerifiedFollowers) as ``Followers``. Raises :class:`NotXResponse` for anything
+    else, or the typed error of an error envelope.
+    """
+    return _analyse(payload)[0]
+
+
+def parse_page(op_name: str | None, payload: bytes | str | Mapping[str, Any]) -> Page:
+    """Parse one response of ``op_name`` (None: detect it) into a :class:`Page`.
+
+    Raises the typed :class:`~xget.x.errors.XError` of an error envelope or of a missing or
+    suspended target, and :class:`NotXResponse` when the payload is not a response of ``op_name``.
+    """
+    detected, resp, raw, data = _analyse(payload)
+    op = op_name or detected
+    if op_name is not None and op_name in OPERATION_ROOTS and \
+            OPERATION_ROOTS[op_name] != OPERATION_ROOTS.get(detected, detected):
+        raise NotXResponse(f"this is not a {op_name} response (it looks like {detected})")
+    pb = PageBuilder()
+    if resp.errors:
+        pb.errors.extend(_x_errors_message(resp.errors))
+    if data is None:
+        pb.entry(ENTRY_DECODER.decode(raw))
+    else:
+        _fill(pb, op, data, resp)
+    return Page(operation=op, items=pb.items, cursor_bottom=pb.cursor_bottom or pb.cursor_more,
+                cursor_top=pb.cursor_top, skipped=pb.skipped, errors=pb.errors)
+
+
+def _user_root(pb: PageBuilder, op: str, holder: WUserHolder | None, resp: WResponse) -> None:
+    result = holder.result if holder is not None else None
+    if result is None:
+        if resp.errors:
+            raise error_from_x_errors(resp.errors)
+        raise TargetNotFound("user not found")
+    reason = user_unavailable_reason(result)
+    if reason is not None:
+        if reason == "Suspended":
+            raise TargetSuspended(result.message or "user is suspended")
+        raise TargetNotFound(result.message or f"user is not available ({reason})")
+    holder_tl = result.timeline or result.timeline_v2
+    if holder_tl is not None and op not in _USER_LOOKUPS:
+        if holder_tl.timeline is not None:
+            pb.timeline(holder_tl.timeline)
+        return
+    record = build_user(result)
+    if record is None:
+        raise TargetNotFound("user has no screen name")
+    pb.items.append(record)
+
+
+def _fill(pb: PageBuilder, op: str, d: WData, resp: WResponse) -> None:
+    def tl(holder: Any) -> None:
+        if holder is not None and holder.timeline is not None:
+            pb.timeline(holder.timeline)
+
+    if d.user is not None:
+        _user_root(pb, op, d.user, resp)
+    elif d.user_results is not None:
+        _user_root(pb, op, d.user_results, resp)
+    elif d.user_result_by_screen_name is not None:
+        _user_root(pb, op, d.user_result_by_screen_name, resp)
+    elif d.search_by_raw_query is not None:
+        tl(d.search_by_raw_query.search_timeline)
+    elif d.threaded_conversation_with_injections_v2 is not None:
+        pb.timeline(d.threaded_conversation_with_injections_v2)
+    elif d.list_ is not None:
+        tl(d.list_.members_timeline or d.list_.tweets_timeline)
+    elif d.retweeters_timeline is not None or d.favoriters_timeline is not None:
+        tl(d.retweeters_timeline or d.favoriters_timeline)
+    elif d.bookmark_timeline_v2 is not None:
+        tl(d.bookmark_timeline_v2)
+    elif d.home is not None:
+        if d.home.home_timeline_urt is not None:
+            pb.timeline(d.home.home_timeline_urt)
+    elif d.communityResults is not None:
+        comm = d.communityResults.result
+        if comm is not None:
+            sl = comm.members_slice or comm.moderators_slice
+            if sl is not None:
+                for r in sl.items_results:
+                    pb.user_raw(r.result)
+                if sl.slice_info is not None and sl.slice_info.next_cursor:
+                    pb.cursor_bottom = sl.slice_info.next_cursor
+            else:
+                tl(comm.ranked_community_timeline)
+    elif d.timeline is not None or d.viewer is not None:
+        tl(d.timeline or d.viewer)
+    elif d.users is not None:
+        for r in d.users:
+            pb.user_raw(r.result)
+    elif d.tweetResult is not None or d.tweet_results is not None:
+        results = d.tweetResult if d.tweetResult is not None else d.tweet_results
+        for r in results if isinstance(results, list) else [results]:
+            pb.tweet_raw(r.result)
+
+
+def page_error(exc: XError) -> dict[str, Any]:
+    """The JSON line ``xget parse`` prints for a response that is an error."""
+    return {"type": "error", **exc.to_dict()}
