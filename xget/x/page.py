@@ -20,16 +20,9 @@ from xget.x.errors import (
     error_from_x_errors,
 )
 from xget.x.records import Record
-from xget.x.schema import (
-    DATA_DECODER,
-    ENTRY_DECODER,
-    RESPONSE_DECODER,
-    WData,
-    WResponse,
-    WTimeline,
-    WUserHolder,
-)
-from xget.x.timeline import PageBuilder, raw_present
+from xget.x.lenient import MALFORMED, decode_leniently
+from xget.x.schema import KEYS_DECODER, RESPONSE_DECODER, WData, WEntry, WResponse, WTimeline, WUserHolder
+from xget.x.timeline import PageBuilder
 from xget.x.users import build_user, user_unavailable_reason
 
 ENTRY_OPERATION = "TimelineEntry"
@@ -100,12 +93,19 @@ def _to_bytes(payload: bytes | bytearray | memoryview | str | Mapping[str, Any] 
     return msgspec.json.encode(payload)
 
 
-def _decode(payload: Any) -> tuple[WResponse, bytes]:
+def _decode(payload: Any) -> tuple[WResponse, bytes, list[str]]:
     raw = _to_bytes(payload)
     try:
-        return RESPONSE_DECODER.decode(raw), raw
-    except msgspec.DecodeError as exc:  # ValidationError is a subclass: not an object at all
+        return RESPONSE_DECODER.decode(raw), raw, []
+    except msgspec.ValidationError:
+        pass  # one field of an unexpected type somewhere: isolate it
+    except msgspec.DecodeError as exc:
         raise NotXResponse(f"not an X GraphQL response: {exc}") from None
+    try:
+        resp, warnings = decode_leniently(raw)
+    except msgspec.DecodeError as exc:
+        raise NotXResponse(f"not an X GraphQL response: {exc}") from None
+    return resp, raw, warnings
 
 
 def _roots(data: WData) -> list[str]:
@@ -125,29 +125,23 @@ def _x_errors_message(errors: list[dict[str, Any]]) -> list[str]:
     return out
 
 
-def _analyse(payload: Any) -> tuple[str, WResponse, bytes, WData | None]:
+def _analyse(payload: Any) -> tuple[str, WResponse, list[str]]:
     """Decode a payload and name the operation family it answers."""
-    resp, raw = _decode(payload)
-    if resp.entryId is not None and raw_present(resp.content):
-        return ENTRY_OPERATION, resp, raw, None
-    if not raw_present(resp.data):
-        if resp.errors:
-            raise error_from_x_errors(resp.errors)
-        raise NotXResponse("not an X GraphQL response: no `data` and no `errors`")
-    try:
-        data = DATA_DECODER.decode(resp.data)
-    except msgspec.ValidationError as exc:
-        raise NotXResponse(f"unrecognised X response shape: {exc}") from None
-    roots = _roots(data)
+    resp, raw, warnings = _decode(payload)
+    if resp.entryId is not None and resp.content is not None:
+        return ENTRY_OPERATION, resp, warnings
+    data = resp.data
+    roots = _roots(data) if data is not None else []
     if not roots:
         if resp.errors:
             raise error_from_x_errors(resp.errors)
-        keys = sorted(msgspec.json.decode(resp.data, type=dict[str, Any]).keys()) if \
-            bytes(resp.data).strip() != b"null" else []
+        if data is None:
+            raise NotXResponse("not an X GraphQL response: no `data` and no `errors`")
+        keys = sorted((KEYS_DECODER.decode(raw).data or {}).keys())
         if not keys:
             raise TargetNotFound("X returned no data for this request")
         raise NotXResponse(f"unsupported X operation: response root {', '.join(keys)}")
-    return _operation_of(roots[0], data), resp, raw, data
+    return _operation_of(roots[0], data), resp, warnings
 
 
 def _operation_of(root: str, data: WData) -> str:
@@ -204,7 +198,7 @@ def parse_page(op_name: str | None, payload: bytes | str | Mapping[str, Any]) ->
     Raises the typed :class:`~xget.x.errors.XError` of an error envelope or of a missing or
     suspended target, and :class:`NotXResponse` when the payload is not a response of ``op_name``.
     """
-    detected, resp, raw, data = _analyse(payload)
+    detected, resp, warnings = _analyse(payload)
     op = op_name or detected
     if op_name is not None and op_name in OPERATION_ROOTS and \
             OPERATION_ROOTS[op_name] != OPERATION_ROOTS.get(detected, detected):
@@ -212,10 +206,11 @@ def parse_page(op_name: str | None, payload: bytes | str | Mapping[str, Any]) ->
     pb = PageBuilder()
     if resp.errors:
         pb.errors.extend(_x_errors_message(resp.errors))
-    if data is None:
-        pb.entry(ENTRY_DECODER.decode(raw))
+    pb.errors.extend(warnings)
+    if resp.data is None:
+        pb.entry(WEntry(entryId=resp.entryId or "", content=resp.content))
     else:
-        _fill(pb, op, data, resp)
+        _fill(pb, op, resp.data, resp)
     return Page(operation=op, items=pb.items, cursor_bottom=pb.cursor_bottom or pb.cursor_more,
                 cursor_top=pb.cursor_top, skipped=pb.skipped, errors=pb.errors)
 
@@ -226,6 +221,8 @@ def _user_root(pb: PageBuilder, op: str, holder: WUserHolder | None, resp: WResp
         if resp.errors:
             raise error_from_x_errors(resp.errors)
         raise TargetNotFound("user not found")
+    if result.typename == MALFORMED:
+        raise NotXResponse("unrecognised user object in the response")
     reason = user_unavailable_reason(result)
     if reason is not None:
         if reason == "Suspended":
@@ -272,7 +269,7 @@ def _fill(pb: PageBuilder, op: str, d: WData, resp: WResponse) -> None:
             sl = comm.members_slice or comm.moderators_slice
             if sl is not None:
                 for r in sl.items_results:
-                    pb.user_raw(r.result)
+                    pb.user(r)
                 if sl.slice_info is not None and sl.slice_info.next_cursor:
                     pb.cursor_bottom = sl.slice_info.next_cursor
             else:
@@ -281,11 +278,11 @@ def _fill(pb: PageBuilder, op: str, d: WData, resp: WResponse) -> None:
         tl(d.timeline or d.viewer)
     elif d.users is not None:
         for r in d.users:
-            pb.user_raw(r.result)
+            pb.user(r)
     elif d.tweetResult is not None or d.tweet_results is not None:
         results = d.tweetResult if d.tweetResult is not None else d.tweet_results
         for r in results if isinstance(results, list) else [results]:
-            pb.tweet_raw(r.result)
+            pb.tweet(r)
 
 
 def page_error(exc: XError) -> dict[str, Any]:

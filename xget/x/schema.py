@@ -3,8 +3,8 @@
 Only the fields the parsers read are declared: msgspec skips everything else without building
 Python objects for it, which is where most of the parsing speed comes from. Every field is
 optional because X's three user generations and its tweet wrappers each leave different parts
-out. Item results inside timelines are kept as ``msgspec.Raw`` and decoded one by one
-(``xget.x.items``), so one odd item costs that item, not the page.
+out. A whole response decodes in one pass; when one item has an unexpected type the page is
+decoded again item by item (``xget.x.page``), so an odd item costs that item, not the page.
 """
 
 from __future__ import annotations
@@ -13,9 +13,6 @@ from typing import Any
 
 import msgspec
 from msgspec import Raw, Struct, field
-
-NO_RAW = Raw(b"")
-"""Default of an absent raw field: an empty (falsy) Raw."""
 
 # ---------------------------------------------------------------- users
 
@@ -237,16 +234,16 @@ class WTweet(WTweetFields):
 # ---------------------------------------------------------------- timelines
 
 
-class WResultRaw(Struct):
-    result: Raw = NO_RAW
+class WPresent(Struct):
+    """An object whose presence is all that matters (its content is skipped)."""
 
 
 class WItemContent(Struct):
     typename: str | None = field(name="__typename", default=None)
     itemType: str | None = None
-    tweet_results: WResultRaw | None = None
-    user_results: WResultRaw | None = None
-    promotedMetadata: Raw = NO_RAW
+    tweet_results: WTweetRef | None = None
+    user_results: WUserResults | None = None
+    promotedMetadata: WPresent | None = None
     cursorType: str | None = None
     value: str | None = None
 
@@ -307,7 +304,7 @@ class WSliceInfo(Struct):
 
 
 class WSlice(Struct):
-    items_results: list[WResultRaw] = []
+    items_results: list[WUserResults] = []
     slice_info: WSliceInfo | None = None
 
 
@@ -342,22 +339,25 @@ class WData(Struct):
     communityResults: WCommunityResults | None = None
     timeline: WTimelineHolder | None = None
     viewer: WTimelineHolder | None = None
-    users: list[WResultRaw] | None = None
-    tweetResult: WResultRaw | list[WResultRaw] | None = None
-    tweet_results: list[WResultRaw] | None = None
+    users: list[WUserResults] | None = None
+    tweetResult: WTweetRef | list[WTweetRef] | None = None
+    tweet_results: list[WTweetRef] | None = None
 
 
 class WResponse(Struct):
     """A whole GraphQL response. ``entryId``/``content`` accept a bare timeline entry."""
 
-    data: Raw = NO_RAW
+    data: WData | None = None
     errors: list[dict[str, Any]] | None = None
     entryId: str | None = None
-    content: Raw = NO_RAW
+    content: WContent | None = None
 
 
-TWEET_DECODER = msgspec.json.Decoder(WTweet)
-USER_DECODER = msgspec.json.Decoder(WUser)
-DATA_DECODER = msgspec.json.Decoder(WData)
+class WKeys(Struct):
+    """Just the names of ``data``'s roots, for responses no known root matched."""
+
+    data: dict[str, Raw] | None = None
+
+
 RESPONSE_DECODER = msgspec.json.Decoder(WResponse)
-ENTRY_DECODER = msgspec.json.Decoder(WEntry)
+KEYS_DECODER = msgspec.json.Decoder(WKeys)

@@ -8,17 +8,9 @@ and left out; an item that appears twice is kept once.
 
 from __future__ import annotations
 
-import msgspec
-
+from xget.x.lenient import MALFORMED
 from xget.x.records import Record
-from xget.x.schema import (
-    TWEET_DECODER,
-    USER_DECODER,
-    WEntry,
-    WItemContent,
-    WModuleItem,
-    WTimeline,
-)
+from xget.x.schema import WEntry, WItemContent, WModuleItem, WTimeline, WTweetRef, WUserResults
 from xget.x.tweets import UserCache, build_tweet, unwrap
 from xget.x.users import build_user
 
@@ -44,13 +36,6 @@ _EXCLUDED_PREFIXES: tuple[tuple[str, str], ...] = (
     ("label", SKIP_PROMPT),
     ("frame-", SKIP_PROMPT),
 )
-_NULL = b"null"
-
-
-def raw_present(raw: msgspec.Raw) -> bool:
-    """Whether a raw field holds a value (neither absent nor JSON null)."""
-    return len(raw) > 0 and not (len(raw) == 4 and bytes(raw) == _NULL)
-
 
 class PageBuilder:
     """Accumulates one page: items in order, cursors, skip counts and warnings."""
@@ -138,52 +123,36 @@ class PageBuilder:
         if ic.cursorType is not None:
             self._cursor(ic.cursorType, ic.value)
             return
-        if raw_present(ic.promotedMetadata):
+        if ic.promotedMetadata is not None:
             self.skip(SKIP_PROMOTED)
             return
         if ic.tweet_results is not None:
-            self.tweet_raw(ic.tweet_results.result)
+            self.tweet(ic.tweet_results)
         elif ic.user_results is not None:
-            self.user_raw(ic.user_results.result)
+            self.user(ic.user_results)
         else:
             self.skip(SKIP_OTHER)
 
     # -------------------------------------------------------------- results
 
-    def tweet_raw(self, raw: msgspec.Raw) -> None:
-        """Decode and add one ``tweet_results.result``."""
-        if not raw_present(raw):
-            self.skip("empty")
-            return
-        try:
-            wire = TWEET_DECODER.decode(raw)
-        except msgspec.ValidationError as exc:
-            self.skip(SKIP_MALFORMED)
-            self.errors.append(f"tweet skipped, unexpected shape: {exc}")
-            return
-        tweet, reason = unwrap(wire)
+    def tweet(self, ref: WTweetRef) -> None:
+        """Add the tweet of one ``tweet_results``, or count why there is none."""
+        tweet, reason = unwrap(ref.result)
         if tweet is None:
             self.skip(reason or "empty")
             return
-        record = build_tweet(tweet, self._users)
-        if record is not None:
-            self._add(record)
+        self._add(build_tweet(tweet, self._users))
 
-    def user_raw(self, raw: msgspec.Raw) -> None:
-        """Decode and add one ``user_results.result``."""
-        if not raw_present(raw):
+    def user(self, ref: WUserResults) -> None:
+        """Add the user of one ``user_results``, or count why there is none."""
+        wire = ref.result
+        if wire is None:
             self.skip("empty")
-            return
-        try:
-            wire = USER_DECODER.decode(raw)
-        except msgspec.ValidationError as exc:
-            self.skip(SKIP_MALFORMED)
-            self.errors.append(f"user skipped, unexpected shape: {exc}")
             return
         if wire.typename == "UserUnavailable":
             self.skip(SKIP_USER_UNAVAILABLE)
             return
-        record = build_user(wire)
+        record = build_user(wire) if wire.typename != MALFORMED else None
         if record is None:
             self.skip(SKIP_MALFORMED)
             return

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 
+from xget.x.lenient import MALFORMED
 from xget.x.records import Media, TweetRecord, UserRecord, VideoVariant
 from xget.x.schema import WEntities, WMedia, WTweet, WUser
 from xget.x.users import build_user, x_time_to_iso
@@ -15,6 +16,7 @@ _MAX_DEPTH = 3
 SKIP_TOMBSTONE = "tombstone"
 SKIP_UNAVAILABLE = "unavailable"
 SKIP_EMPTY = "empty"
+SKIP_MALFORMED = "malformed"
 
 
 class UserCache:
@@ -53,6 +55,8 @@ def unwrap(w: WTweet | None) -> tuple[WTweet | None, str | None]:
         return None, SKIP_TOMBSTONE
     if kind == "TweetUnavailable":
         return None, SKIP_UNAVAILABLE
+    if kind == MALFORMED:
+        return None, SKIP_MALFORMED
     if not w.rest_id or (w.legacy is None and w.full_text is None):
         # empty result, or an id-only stub (quotedRefResult)
         return None, SKIP_EMPTY
@@ -110,7 +114,7 @@ def _entities(ents: WEntities | None) -> tuple[list[str], list[str], list[str]]:
     )
 
 
-def build_tweet(w: WTweet, users: UserCache, depth: int = 0) -> TweetRecord | None:
+def build_tweet(w: WTweet, users: UserCache, depth: int = 0) -> TweetRecord:
     """Normalize an unwrapped tweet (see :func:`unwrap`); nested tweets are unwrapped here."""
     lg = w.legacy if w.legacy is not None else w
     tid = w.rest_id or lg.id_str or ""
