@@ -2,6 +2,7 @@
 
 import click
 
+from xget.cli.parse import parse_command
 from xget.cli.services import migrate, relay
 
 
@@ -13,6 +14,7 @@ def cli() -> None:
 # The command table: every subcommand is registered here, explicitly.
 cli.add_command(relay)
 cli.add_command(migrate)
+cli.add_command(parse_command)
 
 
 def main() -> None:
