@@ -23,6 +23,8 @@ class XError(Exception):
         super().__init__(message)
         self.message = message
         self.x_code = x_code
+        self.rate_limit: Any = None
+        """The x-rate-limit-* window of the response that raised this, when there was one."""
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready description: code, class name and message."""
