@@ -13,6 +13,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
 import asyncpg
+import msgspec
 
 from xget.eventstore.migrate import migrate
 from xget.eventstore.notifier import Notifier
@@ -22,6 +23,16 @@ from xget.settings import Settings
 log = logging.getLogger(__name__)
 
 PROJECTIONS_CHANNEL = "xget_projections"
+
+
+def _encode_json(value: Any) -> str:
+    # Strings are already JSON (the event store passes encoded events through untouched).
+    return value if isinstance(value, str) else msgspec.json.encode(value).decode()
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    for type_name in ("json", "jsonb"):
+        await conn.set_type_codec(type_name, encoder=_encode_json, decoder=msgspec.json.decode, schema="pg_catalog")
 
 
 class Container:
@@ -47,10 +58,13 @@ class Container:
         try:
             if apply_migrations:
                 await migrate(conn)
+                from xget.projections.schema import ensure_projection_schema
+
+                await ensure_projection_schema(conn)
         finally:
             await conn.close()
         self.pool = await asyncpg.create_pool(
-            dsn, min_size=1, max_size=self.settings.postgres_pool_size, command_timeout=60
+            dsn, min_size=1, max_size=self.settings.postgres_pool_size, command_timeout=60, init=_init_connection
         )
         self._stack.push_async_callback(self.pool.close)
         self.notifier = Notifier(dsn, (EVENTS_CHANNEL, PROJECTIONS_CHANNEL))
@@ -63,6 +77,19 @@ class Container:
         if name not in self._parts:
             self._parts[name] = await build(self)
         return self._parts[name]
+
+    async def mongo(self) -> Any:
+        """The PyMongo async client for MONGODB_URL (built on first use)."""
+
+        async def build(container: "Container") -> Any:
+            from pymongo import AsyncMongoClient
+
+            client: Any = AsyncMongoClient(container.settings.mongodb_url, serverSelectionTimeoutMS=5000,
+                                           tz_aware=True, connect=False)
+            container.on_close(client.close)
+            return client
+
+        return await self.part("mongo", build)
 
     def on_close(self, callback: Callable[[], Awaitable[Any]]) -> None:
         """Run ``callback`` when the container closes (last registered, first run)."""

@@ -2,7 +2,10 @@
 
 import click
 
+from xget.cli.keys import keys
 from xget.cli.parse import parse_command
+from xget.cli.processes import api, projector
+from xget.cli.projections import projections, replay
 from xget.cli.services import migrate, relay
 
 
@@ -12,8 +15,13 @@ def cli() -> None:
 
 
 # The command table: every subcommand is registered here, explicitly.
+cli.add_command(api)
+cli.add_command(projector)
 cli.add_command(relay)
 cli.add_command(migrate)
+cli.add_command(projections)
+cli.add_command(replay)
+cli.add_command(keys)
 cli.add_command(parse_command)
 
 

@@ -52,6 +52,11 @@ class TaskCommands:
         self._store = store
         self._retries = retries
 
+    @property
+    def store(self) -> EventStore:
+        """The event store commands append to."""
+        return self._store
+
     async def load(self, task_id: str) -> TaskState:
         """The task's current state, folded from its stream."""
         return TaskState.from_events(task_id, await self._store.read_stream(task_stream(task_id)))

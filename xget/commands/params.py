@@ -176,11 +176,14 @@ def validate_parameters(task_type: TaskType, raw: Any) -> dict[str, Any]:
         field = "parameters" + (("." + match.group(1)) if match and match.group(1) else "")
         message = _PATH.sub("", text).strip().rstrip("-").strip()
         if text.startswith("Object contains unknown field"):
-            field = "parameters." + text.split("`")[1]
+            field = field + "." + text.split("`")[1]
             message = f"unknown parameter for {task_type.value}; allowed: {', '.join(cls.__struct_fields__)}"
+        elif text.startswith("Object missing required field"):
+            field = field + "." + text.split("`")[1]
+            message = f"required for {task_type.value}"
         raise ParameterError(field, message) from None
     params.check()
-    out = msgspec.to_builtins(params)
+    out = {k: v for k, v in msgspec.to_builtins(params).items() if v is not None}
     if task_type is TaskType.HASHTAG_SEARCH:
         out["hashtag"] = "#" + out["hashtag"].lstrip("#")
     if out.get("username"):

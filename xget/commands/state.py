@@ -15,6 +15,7 @@ from xget.events import (
     ExecutionStarted,
     ExecutionStopped,
     RecordedEvent,
+    ResultsCollected,
     TaskCreated,
     TaskDeleted,
     TaskStarted,
@@ -46,6 +47,8 @@ class TaskState(msgspec.Struct, kw_only=True):
     """True from TaskStarted until the execution's final event: a worker may still be writing."""
     execution_claimed: bool = False
     """True once a worker appended ExecutionStarted for the open execution."""
+    result_count: int = 0
+    """Items collected by the current execution (only read models see ResultsCollected)."""
 
     def apply(self, event: Event, occurred_at: datetime | None = None) -> None:
         """Fold one event into the state."""
@@ -73,22 +76,29 @@ class TaskState(msgspec.Struct, kw_only=True):
                 self.execution_id = event.execution_id
                 self.execution_open = True
                 self.execution_claimed = False
+                self.result_count = 0
             case TaskStopped():
                 self.status = TaskStatus.STOPPED
             case ExecutionStarted():
                 self.execution_claimed = True
+            case ResultsCollected():
+                if event.execution_id == self.execution_id:
+                    self.result_count = event.total
             case ExecutionCompleted():
-                self._close(event.execution_id, TaskStatus.COMPLETED)
+                self._close(event.execution_id, TaskStatus.COMPLETED, event.result_count)
             case ExecutionFailed():
-                self._close(event.execution_id, TaskStatus.FAILED)
-                self.error_message = event.error_message
+                if self._close(event.execution_id, TaskStatus.FAILED, event.result_count):
+                    self.error_message = event.error_message
             case ExecutionStopped():
-                self._close(event.execution_id, TaskStatus.STOPPED)
+                self._close(event.execution_id, TaskStatus.STOPPED, event.result_count)
 
-    def _close(self, execution_id: str, status: TaskStatus) -> None:
-        if execution_id == self.execution_id:
-            self.status = status
-            self.execution_open = False
+    def _close(self, execution_id: str, status: TaskStatus, result_count: int) -> bool:
+        if execution_id != self.execution_id:
+            return False
+        self.status = status
+        self.execution_open = False
+        self.result_count = max(self.result_count, result_count)
+        return True
 
     @classmethod
     def from_events(cls, task_id: str, events: list[RecordedEvent]) -> "TaskState":

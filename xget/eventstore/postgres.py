@@ -124,21 +124,24 @@ class PostgresEventStore:
             "SELECT coalesce(max(version), 0) FROM events WHERE stream_id = $1", stream_id
         )
 
-    async def read_all(self, after_position: int, limit: int = 1000) -> list[RecordedEvent]:
+    async def read_all(self, after_position: int, limit: int = 1000,
+                       conn: asyncpg.Connection | None = None) -> list[RecordedEvent]:
         """Up to ``limit`` events after ``after_position``. Positions are gap-free, so a range suffices."""
-        rows = await self.read_all_raw(after_position, limit)
+        rows = await self.read_all_raw(after_position, limit, conn=conn)
         return [_row_to_event(r) for r in rows]
 
     async def read_all_raw(self, after_position: int, limit: int = 1000, routing_key: str | None = None,
-                           columns: str = _COLUMNS) -> list[asyncpg.Record]:
-        """Undecoded rows after ``after_position`` (for the relay, which forwards JSON as it is)."""
+                           columns: str = _COLUMNS, conn: asyncpg.Connection | None = None) -> list[asyncpg.Record]:
+        """Undecoded rows after ``after_position`` (for the relay, which forwards JSON as it is);
+        on ``conn`` when given, so a projection reads inside its own transaction."""
+        db = conn if conn is not None else self._pool
         if routing_key is None:
-            return await self._pool.fetch(
+            return await db.fetch(
                 f"SELECT {columns} FROM events WHERE position > $1 AND position <= $1 + $2 ORDER BY position",
                 after_position,
                 limit,
             )
-        return await self._pool.fetch(
+        return await db.fetch(
             f"SELECT {columns} FROM events WHERE routing_key = $3 AND position > $1 ORDER BY position LIMIT $2",
             after_position,
             limit,

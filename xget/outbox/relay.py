@@ -16,6 +16,7 @@ import msgspec
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
+from xget.aio import sleep_or_stop, until_first
 from xget.events import Metadata
 from xget.eventstore.postgres import PostgresEventStore
 from xget.outbox.envelope import RESULT_EVENT_TYPES, envelope_value
@@ -27,7 +28,7 @@ _metadata_decoder = msgspec.json.Decoder(Metadata)
 
 CHECKPOINT = "relay"
 _LOCK_KEY = 0x58474552  # single active relay
-_RAW_COLUMNS = (
+RAW_COLUMNS = (
     "position, stream_id, version, event_id::text, type, schema_version, occurred_at, metadata::text, "
     "data::text, routing_key"
 )
@@ -44,7 +45,7 @@ class Relay:
         self._on_progress = on_progress
         self.position = 0
 
-    def _producer(self) -> AIOKafkaProducer:
+    def producer(self) -> AIOKafkaProducer:
         return AIOKafkaProducer(
             bootstrap_servers=self._settings.kafka_bootstrap_servers,
             enable_idempotence=True,  # retries never duplicate or reorder within a partition
@@ -93,7 +94,7 @@ class Relay:
         async with self._store.pool.acquire() as lock_conn:
             while not await lock_conn.fetchval("SELECT pg_try_advisory_lock($1)", _LOCK_KEY):
                 log.info("another relay is active; standing by")
-                if await _wait(stop, 2.0):
+                if await sleep_or_stop(stop, 2.0):
                     return
             try:
                 while not stop.is_set():
@@ -101,25 +102,21 @@ class Relay:
                         await self._relay(stop)
                     except (KafkaError, OSError) as exc:
                         log.warning("kafka error (%s); resuming from the checkpoint in 1s", exc)
-                        await _wait(stop, 1.0)
+                        await sleep_or_stop(stop, 1.0)
             finally:
                 await lock_conn.execute("SELECT pg_advisory_unlock($1)", _LOCK_KEY)
 
     async def _relay(self, stop: asyncio.Event) -> None:
-        producer = self._producer()
+        producer = self.producer()
         await producer.start()
         try:
             self.position = await self._load_checkpoint()
             log.info("relay resuming after position %d", self.position)
             while not stop.is_set():
                 token = self._store.change_token()
-                rows = await self._store.read_all_raw(self.position, self._batch_size, columns=_RAW_COLUMNS)
+                rows = await self._store.read_all_raw(self.position, self._batch_size, columns=RAW_COLUMNS)
                 if not rows:
-                    waiter = asyncio.ensure_future(self._store.wait_for_new(token))
-                    stopper = asyncio.ensure_future(stop.wait())
-                    await asyncio.wait({waiter, stopper}, return_when=asyncio.FIRST_COMPLETED)
-                    waiter.cancel()
-                    stopper.cancel()
+                    await until_first(stop, self._store.wait_for_new(token))
                     continue
                 await self.publish_batch(producer, rows)
                 self.position = rows[-1][0]
@@ -133,10 +130,3 @@ class Relay:
 def _correlation_id(metadata_json: str) -> str | None:
     return _metadata_decoder.decode(metadata_json).correlation_id
 
-
-async def _wait(stop: asyncio.Event, seconds: float) -> bool:
-    try:
-        await asyncio.wait_for(stop.wait(), seconds)
-        return True
-    except TimeoutError:
-        return False

@@ -1,0 +1,65 @@
+"""``xget api`` and ``xget projector``: the long-running processes of the read and write side."""
+
+from __future__ import annotations
+
+import asyncio
+
+import click
+
+from xget.bootstrap import open_container
+from xget.cli.runtime import configure_logging, load_settings, run_process
+from xget.settings import SettingsError
+
+
+@click.command()
+@click.option("--host", default=None, help="Listen address (default XGET_API_HOST, 127.0.0.1)")
+@click.option("--port", type=int, default=None, help="Listen port (default XGET_API_PORT, 8003)")
+@click.option("--workers", type=int, default=1, show_default=True, help="Worker processes")
+def api(host: str | None, port: int | None, workers: int) -> None:
+    """Serve the REST API (Litestar on uvicorn)."""
+    import os
+
+    import uvicorn
+
+    overrides = {k: v for k, v in (("XGET_API_HOST", host), ("XGET_API_PORT", port)) if v is not None}
+    os.environ.update({k: str(v) for k, v in overrides.items()})
+    settings = load_settings()
+    try:
+        settings.check_api_bind()
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from exc
+    configure_logging(settings.log_level)
+    uvicorn.run(
+        "xget.api.app:create_app",
+        factory=True,
+        host=settings.api_host,
+        port=settings.api_port,
+        workers=workers,
+        loop="auto",
+        http="auto",
+        access_log=False,
+        log_level=settings.log_level.lower(),
+        timeout_graceful_shutdown=10,
+    )
+
+
+@click.command()
+@click.option("--only", multiple=True, help="Run only these projections (default: all)")
+def projector(only: tuple[str, ...]) -> None:
+    """Keep the read models up to date from the event store."""
+    from xget.projections.registry import POSTGRES_PROJECTIONS
+    from xget.projections.runner import ProjectionRunner
+
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    unknown = set(only) - set(POSTGRES_PROJECTIONS)
+    if unknown:
+        raise click.BadParameter(f"unknown projection(s): {', '.join(sorted(unknown))}", param_hint="--only")
+
+    async def main(stop: asyncio.Event) -> None:
+        async with open_container(settings) as container:
+            runners = [ProjectionRunner(container.event_store, p) for n, p in POSTGRES_PROJECTIONS.items()
+                       if not only or n in only]
+            await asyncio.gather(*(r.run(stop) for r in runners))
+
+    run_process(main)

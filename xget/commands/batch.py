@@ -1,0 +1,53 @@
+"""Batch creation: validate every item, then create the valid ones in one atomic append."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import msgspec
+
+from xget.commands.decide import decide_create
+from xget.commands.errors import ValidationFailed
+from xget.commands.handlers import TaskCommands, task_stream
+from xget.commands.state import TaskState
+from xget.commands.types import CreateTask
+from xget.events import Metadata, NewEvent
+from xget.eventstore.port import NO_STREAM
+
+
+class BatchOutcome(msgspec.Struct, kw_only=True):
+    """Created tasks and per-item errors, by the item's index in the request."""
+
+    created: dict[int, TaskState]
+    errors: dict[int, list[tuple[str, str]]]
+    position: int | None
+
+
+async def create_batch(commands: TaskCommands, items: list[tuple[int, CreateTask]],
+                       errors: dict[int, list[tuple[str, str]]], partial: bool) -> BatchOutcome:
+    """Create the valid items together (all streams in one transaction). Without ``partial``, one
+    invalid item means nothing is created."""
+    now = datetime.now(timezone.utc)
+    decided: dict[int, tuple[CreateTask, list]] = {}
+    for index, cmd in items:
+        try:
+            decided[index] = (cmd, decide_create(TaskState(task_id=cmd.task_id), cmd))
+        except ValidationFailed as exc:
+            errors[index] = exc.errors
+    if not decided or (errors and not partial):
+        return BatchOutcome(created={}, errors=errors, position=None)
+    requests = [
+        (task_stream(cmd.task_id), NO_STREAM,
+         [NewEvent(event=e, metadata=Metadata(correlation_id=cmd.correlation_id, user_id=cmd.user_id),
+                   occurred_at=now) for e in events])
+        for cmd, events in decided.values()
+    ]
+    position = await commands.store.append_many(requests)
+    created = {}
+    for index, (cmd, events) in decided.items():
+        state = TaskState(task_id=cmd.task_id)
+        for e in events:
+            state.apply(e, now)
+        state.version = len(events)
+        created[index] = state
+    return BatchOutcome(created=created, errors=errors, position=position)

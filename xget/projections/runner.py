@@ -1,0 +1,80 @@
+"""Runs a PostgreSQL projection: tail the event store, write each batch and its checkpoint in
+one transaction, announce progress. One runner per projection is active (advisory lock)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import zlib
+
+import asyncpg
+
+from xget.aio import sleep_or_stop, until_first
+from xget.bootstrap import PROJECTIONS_CHANNEL
+from xget.eventstore.postgres import PostgresEventStore
+from xget.projections.base import PostgresProjection
+
+log = logging.getLogger(__name__)
+
+
+def projection_lock_key(name: str) -> int:
+    """Advisory-lock key owning a projection (the live runner holds it while it runs)."""
+    return 0x58470000 + (zlib.crc32(name.encode()) & 0xFFFF)
+
+
+async def apply_batch(conn: asyncpg.Connection, store: PostgresEventStore, projection: PostgresProjection,
+                      batch_size: int) -> int | None:
+    """Apply the next batch after the checkpoint in one transaction; returns the new checkpoint,
+    or None when there was nothing to do. The checkpoint row is locked first, so a rebuild's
+    switch (which locks it too) never interleaves with a batch."""
+    async with conn.transaction():
+        row = await conn.fetchrow(
+            "SELECT position, generation FROM checkpoints WHERE name = $1 FOR UPDATE", projection.name
+        )
+        events = await store.read_all(row["position"], batch_size, conn=conn)
+        if not events:
+            return None
+        await projection.apply(conn, events, row["generation"])
+        position = events[-1].position
+        await conn.execute(
+            "UPDATE checkpoints SET position = $2, updated_at = now() WHERE name = $1", projection.name, position
+        )
+        await conn.execute("SELECT pg_notify($1, $2)", PROJECTIONS_CHANNEL, f"{projection.name}:{position}")
+        return position
+
+
+class ProjectionRunner:
+    """Keeps one projection up to date until stopped."""
+
+    def __init__(self, store: PostgresEventStore, projection: PostgresProjection, batch_size: int = 1000) -> None:
+        self._store = store
+        self._projection = projection
+        self._batch_size = batch_size
+        self.position = 0
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Project until ``stop`` is set; stands by while another runner owns the projection."""
+        name = self._projection.name
+        async with self._store.pool.acquire() as conn:
+            while not await conn.fetchval("SELECT pg_try_advisory_lock($1)", projection_lock_key(name)):
+                log.info("projection %s is run elsewhere; standing by", name)
+                if await sleep_or_stop(stop, 2.0):
+                    return
+            log.info("projection %s running", name)
+            try:
+                while not stop.is_set():
+                    token = self._store.change_token()
+                    try:
+                        position = await apply_batch(conn, self._store, self._projection, self._batch_size)
+                    except (OSError, asyncpg.PostgresConnectionError) as exc:
+                        log.warning("projection %s: database error (%s); retrying", name, exc)
+                        await sleep_or_stop(stop, 1.0)
+                        continue
+                    if position is not None:
+                        self.position = position
+                        continue
+                    await until_first(stop, self._store.wait_for_new(token))
+            finally:
+                if not conn.is_closed():
+                    await conn.execute("SELECT pg_advisory_unlock($1)", projection_lock_key(name))
+
