@@ -94,7 +94,23 @@ die_with_logs() { # message logfile...
   exit 1
 }
 
-pid_alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
+# True when process $1 exists and is not a zombie. (A process killed after its parent exited is
+# reparented to PID 1; on these machines PID 1 reaps it only a second or two later, and in the
+# meantime `kill -0` still succeeds — and PostgreSQL, too, takes such a zombie for a live server.)
+pid_alive() {
+  [ -n "${1:-}" ] || return 1
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }
+  [ "${stat%% *}" != Z ]
+}
+
+# Wait (up to $2 seconds) until pid $1 has fully disappeared, zombie included.
+wait_gone() {
+  local deadline=$((SECONDS + ${2:-15}))
+  while [ -e "/proc/$1" ] && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.2; done
+  [ ! -e "/proc/$1" ]
+}
 
 # True when process $1 is alive and its command line contains $2 (guards against pid reuse).
 pid_is() {
@@ -379,11 +395,18 @@ pg_up() {
       kill -KILL $orphans 2>/dev/null || true
       sleep 0.5
     fi
-    if [ -f "$PG_DATA/postmaster.pid" ]; then
-      # Its pid is dead or belongs to another program (checked above): the lock file is stale.
-      say "postgres: removing stale postmaster.pid"
-      rm -f "$PG_DATA/postmaster.pid"
-    fi
+    # Lock files left by a crashed server. Their pid is dead or belongs to another program
+    # (checked above); PostgreSQL itself would refuse to start while that pid exists, even as a
+    # zombie, so wait for a zombie to be reaped and then remove the stale files.
+    local lock old
+    for lock in "$PG_DATA/postmaster.pid" "$PG_SOCK/.s.PGSQL.$PG_PORT.lock"; do
+      [ -f "$lock" ] || continue
+      old=$(head -n1 "$lock" 2>/dev/null | tr -dc 0-9)
+      if [ -n "$old" ] && [ -e "/proc/$old" ] && ! pid_alive "$old"; then wait_gone "$old" 10 || true; fi
+      say "postgres: removing stale ${lock##*/} (pid ${old:-?})"
+      rm -f "$lock"
+      [ "${lock##*/}" = postmaster.pid ] || rm -f "$PG_SOCK/.s.PGSQL.$PG_PORT"
+    done
     pg_write_conf
     pg_as "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_BASE/log/postgres.log" -s -w -t "$TIMEOUT" start \
       >>"$PG_BASE/log/postgres.log" 2>&1 9>&- \
@@ -410,6 +433,7 @@ pg_down() {
     if pid_alive "$pid"; then kill -KILL "$pid" 2>/dev/null || true; fi
   fi
   while pid_alive "$pid"; do sleep 0.1; done
+  wait_gone "$pid" 10 || true
   rm -f "$RUN/postgres.pid"
   say "postgres: stopped in $(since "$t0")"
 }
