@@ -28,3 +28,7 @@ cli.add_command(parse_command)
 def main() -> None:
     """Console-script entry point."""
     cli()
+
+
+if __name__ == "__main__":
+    main()

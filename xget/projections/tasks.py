@@ -25,12 +25,13 @@ class TasksProjection(FoldingProjection):
 
     name = "tasks"
     table = "tasks"
+    counts_table = "task_counts"
     tables = ("tasks", "task_counts")
     columns = COLUMNS
 
     def ddl(self, generation: int) -> str:
         """Table and indexes for the list filters and sorts the API offers."""
-        t = table_name("tasks", generation)
+        t = table_name(self.table, generation)
         return f"""
         CREATE TABLE {t} (
             id                text PRIMARY KEY,
@@ -56,7 +57,7 @@ class TasksProjection(FoldingProjection):
         CREATE INDEX {t}_status_idx ON {t} (status, created_at DESC, id);
         CREATE INDEX {t}_type_idx ON {t} (task_type, created_at DESC, id);
         CREATE INDEX {t}_name_trgm_idx ON {t} USING gin (task_name gin_trgm_ops);
-        CREATE TABLE {table_name("task_counts", generation)} (
+        CREATE TABLE {table_name(self.counts_table, generation)} (
             user_id   text NOT NULL,
             task_type text NOT NULL,
             status    text NOT NULL,
@@ -77,9 +78,14 @@ class TasksProjection(FoldingProjection):
         rows = [(*k, n) for k, n in deltas.items() if n]
         if rows:
             await conn.executemany(
-                f"INSERT INTO {table_name('task_counts', generation)} AS c (user_id, task_type, status, n) "
+                f"INSERT INTO {table_name(self.counts_table, generation)} AS c (user_id, task_type, status, n) "
                 "VALUES ($1, $2, $3, $4) ON CONFLICT (user_id, task_type, status) DO UPDATE SET n = c.n + EXCLUDED.n",
                 sorted(rows),  # a fixed order keeps concurrent writers (runner, rebuild) free of deadlocks
+            )
+            # Drop emptied groups so a live table and a rebuilt one hold the same rows.
+            await conn.execute(
+                f"DELETE FROM {table_name(self.counts_table, generation)} WHERE n = 0 AND user_id = ANY($1::text[])",
+                list({r[0] for r in rows}),
             )
 
     def key(self, event: Event) -> str | None:

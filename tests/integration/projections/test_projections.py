@@ -1,0 +1,175 @@
+"""Projection invariants on the real PostgreSQL: exactly-once effects through a crash, and a
+rebuild that equals the live read model while the old one keeps serving."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import httpx
+import pytest
+
+from tests.integration.api.helpers import task_body
+from xget.bootstrap import Container
+from xget.events import (
+    ExecutionCompleted,
+    ExecutionFailed,
+    ExecutionStarted,
+    ExecutionWaiting,
+    NewEvent,
+    ResultsCollected,
+)
+from xget.projections.registry import POSTGRES_PROJECTIONS
+from xget.projections.rebuild import rebuild
+from xget.projections.runner import apply_batch
+from xget.projections.schema import create_generation
+from xget.projections.tasks import TasksProjection
+
+TASKS = "/api/v1/tasks"
+
+
+class CrashTestTasks(TasksProjection):
+    """The tasks projection under another name, so the test owns its tables and checkpoint."""
+
+    name = "tasks_crashtest"
+    table = "tasks_crashtest"
+    counts_table = "task_counts_crashtest"
+    tables = ("tasks_crashtest", "task_counts_crashtest")
+
+
+async def snapshot(container: Container, table: str) -> list[tuple]:
+    rows = await container.pool.fetch(f"SELECT * FROM {table} ORDER BY 1, 2, 3")
+    return [tuple(r.values()) for r in rows]
+
+
+async def caught_up(container: Container) -> None:
+    head = await container.event_store.head()
+    for _ in range(400):
+        positions = await container.pool.fetch(
+            "SELECT position FROM checkpoints WHERE name = ANY($1::text[])", list(POSTGRES_PROJECTIONS)
+        )
+        if all(p["position"] >= head for p in positions):
+            return
+        await asyncio.sleep(0.025)
+    raise AssertionError("projections did not catch up")
+
+
+async def worker_events(container: Container, task: dict, outcome: str) -> None:
+    """What a worker appends for an execution: claim, pages of results, a wait, the end."""
+    store = container.event_store
+    task_id, execution_id = task["id"], task["execution_id"]
+    stream = f"task-{task_id}"
+    version = await store.stream_version(stream)
+    await store.append(stream, version, [NewEvent(event=ExecutionStarted(
+        task_id=task_id, execution_id=execution_id, account_id="acct-1", proxy_id="proxy-1", worker_id="w1"))])
+    for page in (1, 2):
+        await store.append(f"execution-{execution_id}", page - 1, [NewEvent(event=ResultsCollected(
+            task_id=task_id, execution_id=execution_id, page=page, item_type="tweet",
+            items=[{"id": f"{page}-{i}"} for i in range(20)], cursor=f"c{page}", total=20 * page))])
+    await store.append(stream, None, [NewEvent(event=ExecutionWaiting(
+        task_id=task_id, execution_id=execution_id, reason="rate limited", seconds=2.5, account_id="acct-1"))])
+    end = (ExecutionCompleted(task_id=task_id, execution_id=execution_id, result_count=40, pages=2, duration=3.2)
+           if outcome == "completed" else
+           ExecutionFailed(task_id=task_id, execution_id=execution_id, error_class="target_not_found",
+                           error_message="user @nobody does not exist", result_count=40, pages=2, duration=1.0))
+    await store.append(stream, None, [NewEvent(event=end)])
+
+
+async def test_execution_progress_and_outcome_reach_the_read_models(container: Container,
+                                                                   client: httpx.AsyncClient) -> None:
+    done = (await client.post(TASKS, json=task_body())).json()
+    done = (await client.post(f"{TASKS}/{done['id']}/start")).json()
+    failed = (await client.post(TASKS, json=task_body())).json()
+    failed = (await client.post(f"{TASKS}/{failed['id']}/start")).json()
+    await worker_events(container, done, "completed")
+    await worker_events(container, failed, "failed")
+    await caught_up(container)
+
+    task = (await client.get(f"{TASKS}/{done['id']}")).json()
+    assert task["status"] == "COMPLETED" and task["result_count"] == 40
+    execution = (await client.get(f"/api/v1/task-executions/{done['execution_id']}")).json()
+    assert execution["status"] == "COMPLETED" and execution["pages"] == 2 and execution["result_count"] == 40
+    assert execution["account_id"] == "acct-1" and execution["proxy_id"] == "proxy-1"
+    assert execution["rate_limit_waits"] == 1 and execution["wait_seconds"] == 2.5
+    assert execution["duration"] == 3.2 and execution["started_at"] and execution["completed_at"]
+
+    task = (await client.get(f"{TASKS}/{failed['id']}")).json()
+    assert task["status"] == "FAILED" and task["error_message"] == "user @nobody does not exist"
+    execution = (await client.get(f"/api/v1/task-executions/{failed['execution_id']}")).json()
+    assert execution["error_class"] == "target_not_found"
+    listed = (await client.get("/api/v1/task-executions", params={"status": "FAILED",
+                                                                 "user_id": failed["user_id"]})).json()
+    assert [e["id"] for e in listed["items"]] == [failed["execution_id"]]
+
+
+async def test_a_batch_that_crashes_before_commit_leaves_no_trace_and_is_applied_once_later(
+    container: Container, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    projection = CrashTestTasks()
+    async with container.pool.acquire() as conn:
+        await create_generation(conn, projection, 1)
+        await conn.execute("INSERT INTO checkpoints (name, position) VALUES ($1, 0) "
+                           "ON CONFLICT (name) DO UPDATE SET position = 0, generation = 1", projection.name)
+    for _ in range(3):
+        await client.post(TASKS, json=task_body())
+
+    real_apply = projection.apply
+
+    async def crash_after_writing(conn, events, generation):  # type: ignore[no-untyped-def]
+        await real_apply(conn, events, generation)
+        raise RuntimeError("process died mid-batch")
+
+    monkeypatch.setattr(projection, "apply", crash_after_writing)
+    async with container.pool.acquire() as conn:
+        with pytest.raises(RuntimeError):
+            await apply_batch(conn, container.event_store, projection, 500)
+        assert await conn.fetchval("SELECT position FROM checkpoints WHERE name = $1", projection.name) == 0
+        assert await conn.fetchval("SELECT count(*) FROM tasks_crashtest_g1") == 0
+        monkeypatch.setattr(projection, "apply", real_apply)
+        while await apply_batch(conn, container.event_store, projection, 500) is not None:
+            pass
+        assert await apply_batch(conn, container.event_store, projection, 500) is None  # nothing applied twice
+    await caught_up(container)
+    assert await snapshot(container, "tasks_crashtest_g1") == await snapshot(container, "tasks_g" + str(
+        await container.pool.fetchval("SELECT generation FROM checkpoints WHERE name = 'tasks'")))
+    counted = await container.pool.fetchval("SELECT sum(n) FROM task_counts_crashtest_g1")
+    assert counted == await container.pool.fetchval("SELECT count(*) FROM tasks_crashtest_g1")
+
+
+async def test_a_rebuilt_projection_equals_the_live_one_and_the_old_one_serves_meanwhile(
+    container: Container, client: httpx.AsyncClient
+) -> None:
+    user = f"rebuild-{uuid.uuid4().hex[:6]}"
+    for i in range(30):
+        task = (await client.post(TASKS, json=task_body(user, task_name=f"task {i}"))).json()
+        if i % 3 == 0:
+            task = (await client.post(f"{TASKS}/{task['id']}/start")).json()
+            await worker_events(container, task, "completed" if i % 2 else "failed")
+        if i % 5 == 1:
+            await client.put(f"{TASKS}/{task['id']}", json={"describe": "edited"})
+        if i % 7 == 2:
+            await client.delete(f"{TASKS}/{task['id']}")
+    await caught_up(container)
+    before = {name: await snapshot(container, name) for name in ("tasks", "task_counts", "task_executions")}
+
+    reads_ok = 0
+    reading = True
+
+    async def keep_reading() -> None:
+        nonlocal reads_ok
+        while reading:
+            response = await client.get(TASKS, params={"user_id": user, "size": 100})
+            assert response.status_code == 200 and response.json()["total"] == len(
+                [r for r in before["tasks"] if r[7] == user])
+            reads_ok += 1
+            await asyncio.sleep(0)
+
+    reader = asyncio.create_task(keep_reading())
+    for projection in POSTGRES_PROJECTIONS.values():
+        await rebuild(container.event_store, projection, batch_size=50)
+    reading = False
+    await reader
+    assert reads_ok > 0
+    await caught_up(container)
+    after = {name: await snapshot(container, name) for name in ("tasks", "task_counts", "task_executions")}
+    assert after == before
