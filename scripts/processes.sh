@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# scripts/processes.sh up|down|status|restart [NAME...] — XGet's own long-running processes.
+#
+# Each runs as `.venv/bin/xget <command>` in the background with its pid in .var/run/<name>.pid
+# and its log in .var/log/<name>.log. Configuration comes from the environment (see README,
+# "Configuration"); the defaults use the local services of scripts/services.sh.
+#
+#   up      start the processes that are not running; wait until the API answers /health
+#   down    stop them (SIGTERM, then SIGKILL after XGET_STOP_TIMEOUT seconds, default 20)
+#   status  one line per process
+#
+# The table below is the one place a process is added.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+VAR=${XGET_VAR_DIR:-$ROOT/.var}
+RUN=$VAR/run
+LOG=$VAR/log
+XGET=$ROOT/.venv/bin/xget
+API_URL="http://${XGET_API_HOST:-127.0.0.1}:${XGET_API_PORT:-8003}"
+STOP_TIMEOUT=${XGET_STOP_TIMEOUT:-20}
+
+# name | xget arguments | health URL (empty: alive after a moment is enough)
+PROCESSES=(
+  "projector|projector|"
+  "relay|relay|"
+  "api|api|$API_URL/health"
+)
+
+say() { printf '%s\n' "$*"; }
+
+pid_of() {
+  local f=$RUN/$1.pid pid
+  [ -f "$f" ] || return 1
+  pid=$(cat "$f")
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && grep -q "xget" "/proc/$pid/cmdline" 2>/dev/null; then
+    echo "$pid"
+    return 0
+  fi
+  rm -f "$f"  # stale: the process died without cleaning up
+  return 1
+}
+
+selected() {
+  local entry name
+  for entry in "${PROCESSES[@]}"; do
+    name=${entry%%|*}
+    if [ $# -eq 0 ] || [[ " $* " == *" $name "* ]]; then echo "$entry"; fi
+  done
+}
+
+wait_healthy() {
+  local name=$1 pid=$2 url=$3 deadline=$((SECONDS + ${XGET_PROCESS_TIMEOUT:-60}))
+  while [ $SECONDS -lt $deadline ]; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      say "$name: exited during start; last lines of $LOG/$name.log:"
+      tail -n 30 "$LOG/$name.log" >&2
+      return 1
+    fi
+    if [ -z "$url" ]; then
+      sleep 1
+      kill -0 "$pid" 2>/dev/null && return 0
+    elif curl -fsS -o /dev/null --max-time 1 "$url" 2>/dev/null; then
+      return 0
+    fi
+    sleep 0.2
+  done
+  say "$name: not healthy after ${XGET_PROCESS_TIMEOUT:-60}s; last lines of $LOG/$name.log:"
+  tail -n 30 "$LOG/$name.log" >&2
+  return 1
+}
+
+up() {
+  [ -x "$XGET" ] || { say "processes: $XGET missing; run ./scripts/bootstrap.sh (make up does)"; exit 1; }
+  mkdir -p "$RUN" "$LOG"
+  local entry name args url pid t0
+  while IFS= read -r entry; do
+    IFS='|' read -r name args url <<<"$entry"
+    if pid=$(pid_of "$name"); then
+      say "$name: running (pid $pid)"
+      continue
+    fi
+    t0=$SECONDS
+    # shellcheck disable=SC2086 # args is a word list by design
+    nohup "$XGET" $args >>"$LOG/$name.log" 2>&1 </dev/null &
+    pid=$!
+    echo "$pid" >"$RUN/$name.pid"
+    wait_healthy "$name" "$pid" "$url" || { rm -f "$RUN/$name.pid"; exit 1; }
+    say "$name: started (pid $pid) in $((SECONDS - t0))s, log $LOG/$name.log"
+  done < <(selected "$@")
+}
+
+down() {
+  local entry name pid waited
+  # Stop in reverse order: the API first, the projector last.
+  mapfile -t entries < <(selected "$@")
+  for ((i = ${#entries[@]} - 1; i >= 0; i--)); do
+    name=${entries[$i]%%|*}
+    pid=$(pid_of "$name") || continue
+    kill -TERM "$pid" 2>/dev/null || true
+    waited=0
+    while kill -0 "$pid" 2>/dev/null && [ $waited -lt $((STOP_TIMEOUT * 10)) ]; do
+      sleep 0.1
+      waited=$((waited + 1))
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -KILL "$pid" 2>/dev/null || true
+      say "$name: killed (did not stop within ${STOP_TIMEOUT}s)"
+    else
+      say "$name: stopped"
+    fi
+    rm -f "$RUN/$name.pid"
+  done
+}
+
+status() {
+  local entry name pid
+  while IFS= read -r entry; do
+    name=${entry%%|*}
+    if pid=$(pid_of "$name"); then
+      printf '%-16s running  pid %-8s log %s\n' "$name" "$pid" "$LOG/$name.log"
+    else
+      printf '%-16s stopped\n' "$name"
+    fi
+  done < <(selected "$@")
+}
+
+cmd=${1:-status}
+shift || true
+case "$cmd" in
+  up) up "$@" ;;
+  down) down "$@" ;;
+  status) status "$@" ;;
+  restart) down "$@"; up "$@" ;;
+  *) say "usage: $0 up|down|status|restart [NAME...]"; exit 2 ;;
+esac
