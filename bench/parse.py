@@ -113,8 +113,9 @@ def main() -> None:
     rows.append(("twscrape json.loads + parse (bytes)", *measure(theirs_from_bytes, args.seconds)))
     rows.append(("twscrape parse (pre-decoded dicts)", *measure(theirs_from_dicts, args.seconds)))
     base_pass = rows[0][1]
-    print(f"{'contender':38} {'items/pass':>10} {'best ms':>9} {'items/s':>10} {'MB/s':>7} {'time ratio':>10}")
-    for name, best, mean, items in rows:
+    print(f"{'contender':38} {'items/pass':>10} {'best ms':>9} {'items/s':>10} {'MB/s':>7} "
+          f"{'time ratio':>10}")
+    for name, best, _mean, items in rows:
         print(f"{name:38} {items:>10} {best * 1e3:>9.2f} {items / best:>10.0f} "
               f"{total_bytes / best / 1e6:>7.1f} {best / base_pass:>9.2f}x")
     ours_ips = rows[0][3] / rows[0][1]

@@ -9,7 +9,7 @@ import click
 import msgspec
 
 from xget.x.errors import NotXResponse, XError
-from xget.x.page import OPERATION_ROOTS, parse_page, page_error
+from xget.x.page import OPERATION_ROOTS, page_error, parse_page
 from xget.x.records import record_type
 
 _encoder = msgspec.json.Encoder()

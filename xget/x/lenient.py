@@ -13,7 +13,8 @@ from typing import Any
 import msgspec
 
 from xget.x.errors import NotXResponse
-from xget.x.schema import WResponse, WTweet, WUser
+from xget.x.schema import WResponse
+from xget.x.schema_items import WTweet, WUser
 
 MALFORMED = "XgetMalformed"
 """``__typename`` given to a result replaced because it did not fit the schema."""

@@ -19,9 +19,17 @@ from xget.x.errors import (
     XError,
     error_from_x_errors,
 )
-from xget.x.records import Record
 from xget.x.lenient import MALFORMED, decode_leniently
-from xget.x.schema import KEYS_DECODER, RESPONSE_DECODER, WData, WEntry, WResponse, WTimeline, WUserHolder
+from xget.x.records import Record
+from xget.x.schema import (
+    KEYS_DECODER,
+    RESPONSE_DECODER,
+    WData,
+    WEntry,
+    WResponse,
+    WTimeline,
+    WUserHolder,
+)
 from xget.x.timeline import PageBuilder
 from xget.x.users import build_user, user_unavailable_reason
 

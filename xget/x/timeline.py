@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from xget.x.lenient import MALFORMED
 from xget.x.records import Record
-from xget.x.schema import WEntry, WItemContent, WModuleItem, WTimeline, WTweetRef, WUserResults
+from xget.x.schema import WEntry, WItemContent, WModuleItem, WTimeline
+from xget.x.schema_items import WTweetRef, WUserResults
 from xget.x.tweets import UserCache, build_tweet, unwrap
 from xget.x.users import build_user
 

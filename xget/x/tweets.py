@@ -7,7 +7,7 @@ import html
 
 from xget.x.lenient import MALFORMED
 from xget.x.records import Media, TweetRecord, UserRecord, VideoVariant
-from xget.x.schema import WEntities, WMedia, WTweet, WUser
+from xget.x.schema_items import WEntities, WMedia, WTweet, WUser
 from xget.x.users import build_user, x_time_to_iso
 
 # Nested quotes of quotes arrive as id-only stubs past this depth anyway.

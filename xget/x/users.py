@@ -7,7 +7,7 @@ import email.utils
 from datetime import timezone
 
 from xget.x.records import UserRecord
-from xget.x.schema import WUrlList, WUser
+from xget.x.schema_items import WUrlList, WUser
 
 _MONTHS = {
     "Jan": "01", "Feb": "02", "Mar": "03", "Apr": "04", "May": "05", "Jun": "06",

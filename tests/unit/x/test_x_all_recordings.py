@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from x_fixture_paths import fixtures_dir
+
 from xget.x.errors import XError
 from xget.x.page import parse_page
 

@@ -69,7 +69,8 @@ def test_search_latest_page(raw):
     page = parse_page("SearchTimeline", raw("twscrape/raw_search.json"))
     assert ids(page) == SEARCH_IDS
     assert page.skipped == {}
-    assert page.cursor_bottom.startswith("DAADDAABCgABHMvMPImbsUIKAAIcy7UiUhbh6QAIAAIAAAACCAADAAAAAAgABAAAAAAK")
+    assert page.cursor_bottom.startswith(
+        "DAADDAABCgABHMvMPImbsUIKAAIcy7UiUhbh6QAIAAIAAAACCAADAAAAAAgABAAAAAAK")
     assert page.cursor_bottom.endswith("ekx1M01mbHdIMAAA")
     assert len(page.cursor_bottom) == 428
 

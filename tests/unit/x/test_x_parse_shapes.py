@@ -169,3 +169,27 @@ def test_user_not_found_shapes(doc):
     with pytest.raises(Transient):
         parse_page("UserTweets", {"data": {"user": {}}, "errors": [
             {"message": "deadline", "name": "DeadlineExceeded", "kind": "ServiceLevel"}]})
+
+
+def test_a_pinned_tweet_also_listed_in_the_entries_is_kept_once_first(doc):
+    d = doc("twscrape/raw_user_tweets.json")
+    instructions = d["data"]["user"]["result"]["timeline"]["timeline"]["instructions"]
+    pin = next(i for i in instructions if i["type"] == "TimelinePinEntry")
+    add = next(i for i in instructions if i["type"] == "TimelineAddEntries")
+    add["entries"].insert(3, copy.deepcopy(pin["entry"]))
+    page = parse_page("UserTweets", d)
+    ids = [i.id for i in page.items]
+    assert ids[0] == "2019881223666233717" and ids.count("2019881223666233717") == 1
+    assert len(ids) == 21 and page.skipped == {"who_to_follow": 1, "duplicate": 1}
+
+
+def test_a_malformed_user_costs_that_user_only(doc):
+    d = doc("twscrape/raw_followers.json")
+    instructions = d["data"]["user"]["result"]["timeline"]["timeline"]["instructions"]
+    add = next(i for i in instructions if i["type"] == "TimelineAddEntries")
+    add["entries"][1]["content"]["itemContent"]["user_results"]["result"]["relationship_counts"] = \
+        {"followers": "lots"}
+    page = parse_page("Followers", d)
+    assert len(page.items) == 68 and page.skipped == {"malformed": 1}
+    assert "338048283" not in [u.id for u in page.items]
+    assert page.errors and "338048283" in page.errors[0]
