@@ -29,7 +29,9 @@
 #   XGET_KAFKA_HEAP          Kafka JVM heap (-Xmx)              (default 512m)
 #   XGET_MONGO_HOST          FerretDB listen address            (default 127.0.0.1)
 #   XGET_MONGO_PORT          FerretDB port                      (default 27017)
-#   XGET_FERRETDB_LOG_LEVEL  FerretDB log level (info logs every connection) (default warn)
+#   XGET_FERRETDB_LOG_LEVEL  FerretDB log level: error (default), warn (also dumps every error
+#                            reply, e.g. to the endSessions PyMongo sends on close), info (also
+#                            every connection), debug
 #   XGET_SERVICES_TIMEOUT    seconds to wait for each service to become ready (default 120)
 #   XGET_SERVICES            services to act on, space-separated (default "postgres kafka ferretdb")
 #
@@ -56,7 +58,7 @@ KAFKA_CONTROLLER_PORT=${XGET_KAFKA_CONTROLLER_PORT:-9093}
 KAFKA_HEAP=${XGET_KAFKA_HEAP:-512m}
 MONGO_HOST=${XGET_MONGO_HOST:-127.0.0.1}
 MONGO_PORT=${XGET_MONGO_PORT:-27017}
-FERRETDB_LOG_LEVEL=${XGET_FERRETDB_LOG_LEVEL:-warn}
+FERRETDB_LOG_LEVEL=${XGET_FERRETDB_LOG_LEVEL:-error}
 TIMEOUT=${XGET_SERVICES_TIMEOUT:-120}
 SERVICES=${XGET_SERVICES:-postgres kafka ferretdb}
 
@@ -614,9 +616,9 @@ ferret_up() {
     say "ferretdb: running (pid $pid) on $MONGO_HOST:$MONGO_PORT"
     return 0
   fi
-  t0=$(now)
   ferret_build_start
   ferret_build_wait
+  t0=$(now)
   if [ -z "${pid:-}" ]; then
     port_open "$MONGO_HOST" "$MONGO_PORT" && fail_port_taken ferretdb "$MONGO_PORT" XGET_MONGO_PORT
     say "ferretdb: starting on $MONGO_HOST:$MONGO_PORT..."
