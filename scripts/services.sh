@@ -216,7 +216,7 @@ pg_find_bin() {
   local d
   PG_BIN=""
   for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V); do
-    [ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ] && [ -x "$d/postgres" ] && PG_BIN=$d
+    [ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ] && [ -x "$d/postgres" ] && [ -x "$d/psql" ] && PG_BIN=$d
   done
   [ -n "$PG_BIN" ]
 }
@@ -229,8 +229,20 @@ pg_install() {
     if [ ! -e "$policy" ]; then
       printf '#!/bin/sh\nexit 101\n' > "$policy"; chmod 755 "$policy"; made_policy=1
     fi
-    apt_install postgresql postgresql-client
+    apt_install postgresql
     [ -n "$made_policy" ] && rm -f "$policy"
+    # Should the package's own cluster have been started anyway (another policy-rc.d, a running
+    # init system), stop it when it sits on our port, and keep it from starting at boot.
+    local ver name port status
+    if command -v pg_lsclusters >/dev/null 2>&1; then
+      while read -r ver name port status _; do
+        if [ "$status" = online ] && [ "$port" = "$PG_PORT" ]; then
+          say "postgres: stopping the Debian cluster $ver/$name the package started on port $port"
+          pg_ctlcluster "$ver" "$name" stop || true
+          echo manual > "/etc/postgresql/$ver/$name/start.conf" || true
+        fi
+      done < <(pg_lsclusters -h 2>/dev/null)
+    fi
   else
     apt_install postgresql
   fi
@@ -242,7 +254,8 @@ pg_as() {
   if [ "$PG_OSUSER" = "$(id -un)" ]; then
     "$@"
   else
-    runuser -u "$PG_OSUSER" -- "$@"
+    # From /: the postgres user may not be allowed into the caller's working directory.
+    (cd / && runuser -u "$PG_OSUSER" -- "$@")
   fi
 }
 
@@ -259,13 +272,15 @@ pg_layout() {
     if is_root; then
       mkdir -p "$PG_BASE"
       chown "$PG_OSUSER": "$PG_BASE"
-      runuser -u "$PG_OSUSER" -- test -w "$PG_BASE" || need_alt=1
+      (cd / && runuser -u "$PG_OSUSER" -- test -w "$PG_BASE") || need_alt=1
     fi
     [ $(( ${#PG_BASE} + 24 )) -gt 100 ] && need_alt=1
     if [ -n "$need_alt" ]; then
       local alt
       alt=/var/lib/xget/pg-$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)
       rmdir "$PG_BASE" 2>/dev/null || true
+      # .var/pg did not exist, so whatever a previous .var left there is discarded as well.
+      rm -rf "$alt"
       mkdir -p "$alt"
       ln -sfn "$alt" "$VAR/pg"
       PG_BASE=$alt
