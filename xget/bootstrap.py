@@ -23,6 +23,8 @@ from xget.settings import Settings
 log = logging.getLogger(__name__)
 
 PROJECTIONS_CHANNEL = "xget_projections"
+STOP_CHANNEL = "xget_stop"
+"""Notified with a task id whenever a TaskStopped is appended (see migration 0005)."""
 
 
 def _encode_json(value: Any) -> str:
@@ -67,7 +69,7 @@ class Container:
             dsn, min_size=1, max_size=self.settings.postgres_pool_size, command_timeout=60, init=_init_connection
         )
         self._stack.push_async_callback(self.pool.close)
-        self.notifier = Notifier(dsn, (EVENTS_CHANNEL, PROJECTIONS_CHANNEL))
+        self.notifier = Notifier(dsn, (EVENTS_CHANNEL, PROJECTIONS_CHANNEL, STOP_CHANNEL))
         await self.notifier.start()
         self._stack.push_async_callback(self.notifier.close)
         self.event_store = PostgresEventStore(self.pool, self.notifier)

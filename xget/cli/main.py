@@ -7,6 +7,7 @@ from xget.cli.parse import parse_command
 from xget.cli.processes import api, projector
 from xget.cli.projections import projections, replay
 from xget.cli.services import migrate, relay
+from xget.cli.worker import worker
 
 
 @click.group()
@@ -18,6 +19,7 @@ def cli() -> None:
 cli.add_command(api)
 cli.add_command(projector)
 cli.add_command(relay)
+cli.add_command(worker)
 cli.add_command(migrate)
 cli.add_command(projections)
 cli.add_command(replay)

@@ -31,6 +31,8 @@ class ResultsCollected(Event, frozen=True, kw_only=True, tag="ResultsCollected")
     cursor: str | None
     total: int
     skipped: dict[str, int] = msgspec.field(default_factory=dict)
+    account_id: str | None = None
+    proxy_id: str | None = None
 
 
 class ExecutionWaiting(Event, frozen=True, kw_only=True, tag="ExecutionWaiting"):

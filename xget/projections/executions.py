@@ -132,6 +132,8 @@ class ExecutionsProjection(FoldingProjection):
                 state.attempt = event.attempt
                 state.started_at = state.started_at or at
             case ResultsCollected():
+                state.account_id = event.account_id or state.account_id
+                state.proxy_id = event.proxy_id or state.proxy_id
                 state.pages = max(state.pages, event.page)
                 state.result_count = max(state.result_count, event.total)
             case ExecutionWaiting():

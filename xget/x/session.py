@@ -185,6 +185,23 @@ class XSession:
                 await self.wait_until(until, "proxies_exhausted")
         return self._proxy
 
+    async def acquire(self, operation: str) -> tuple[str, str | None]:
+        """Lease an account for ``operation`` and a proxy before the first page, so the
+        execution can say which it starts with; returns (account id, proxy id)."""
+        account = await self._account_for(operation)
+        proxy = await self._proxy_lease()
+        return account.account_id, proxy.proxy_id
+
+    @property
+    def account_id(self) -> str | None:
+        """The account currently leased, if any."""
+        return self._account.account_id if self._account is not None else None
+
+    @property
+    def proxy_id(self) -> str | None:
+        """The proxy currently leased, if any."""
+        return self._proxy.proxy_id if self._proxy is not None else None
+
     # ------------------------------------------------------------------ fetching
 
     async def fetch(self, op_name: str, variables: Mapping[str, Any]) -> Page:

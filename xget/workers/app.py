@@ -1,0 +1,131 @@
+"""``xget worker``: a Faust app consuming the task-event topic, and the execution pool it feeds.
+
+The Faust agent (one actor per process) handles each message in milliseconds: a TaskStarted
+becomes a durable job in PostgreSQL before the message is acknowledged, so a committed Kafka
+offset never passes a start request whose effect is not stored; a TaskStopped sets the running
+execution's stop signal. Long executions run in the pool, under leases (see pool.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+from pathlib import Path
+
+import faust
+
+from xget.aio import sleep_or_stop
+from xget.bootstrap import Container
+from xget.events import TaskStarted, TaskStopped
+from xget.outbox.envelope import decode_envelope
+from xget.settings import Settings
+from xget.workers.execution import WorkerContext
+from xget.workers.jobs import JobQueue
+from xget.workers.pool import ExecutionPool
+from xget.workers.signals import StopSignals
+from xget.x.runtime import XRuntime
+
+log = logging.getLogger(__name__)
+
+GROUP_ID = "xget-workers"
+
+
+def default_worker_id() -> str:
+    """hostname:pid, unique per process (a restarted worker waits out its predecessor's lease)."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class Worker:
+    """One worker process: the Faust app, the execution pool and their shared resources."""
+
+    def __init__(self, container: Container, runtime: XRuntime, *, worker_id: str | None = None,
+                 concurrency: int | None = None, lease_seconds: float | None = None) -> None:
+        settings = container.settings
+        self.settings = settings
+        self.worker_id = worker_id or settings.worker_id or default_worker_id()
+        self.jobs = JobQueue(container.pool, self.worker_id, lease_seconds or settings.worker_lease_seconds)
+        self.signals = StopSignals(container.pool, container.notifier)
+        ctx = WorkerContext(store=container.event_store, runtime=runtime, worker_id=self.worker_id)
+        self.pool = ExecutionPool(ctx, self.jobs, self.signals, concurrency or settings.worker_concurrency)
+        self.app = self._faust_app(settings)
+
+    def _faust_app(self, settings: Settings) -> faust.App:
+        datadir = Path(os.environ.get("XGET_VAR_DIR", ".var")) / "faust" / self.worker_id.replace(":", "-")
+        app = faust.App(
+            GROUP_ID,
+            broker=[f"kafka://{server.strip()}" for server in settings.kafka_bootstrap_servers.split(",")],
+            value_serializer="raw",
+            key_serializer="raw",
+            web_enabled=False,
+            topic_disable_leader=True,
+            topic_allow_declare=False,  # the relay creates the topics with their partitions
+            consumer_auto_offset_reset="earliest",
+            broker_session_timeout=10,  # a lone restarted worker rejoins in seconds, not a minute
+            broker_heartbeat_interval=3,
+            broker_commit_interval=1.0,
+            datadir=str(datadir),
+        )
+        topic = app.topic(settings.kafka_topic_tasks, value_type=bytes, key_type=bytes)
+
+        @app.agent(topic, name="task-events", concurrency=1)
+        async def task_events(stream: faust.StreamT) -> None:
+            async for value in stream:
+                await self.handle(value)
+
+        return app
+
+    async def handle(self, value: bytes) -> None:
+        """Act on one task event; retries database errors rather than acknowledging a start
+        request it could not store."""
+        recorded = decode_envelope(value)
+        event = recorded.event
+        if isinstance(event, TaskStopped):
+            self.signals.request(event.task_id)
+            return
+        if not isinstance(event, TaskStarted):
+            return
+        delay = 0.5
+        while True:
+            try:
+                await self.jobs.record(event.execution_id, event.task_id, recorded.position)
+                await self.pool.offer(event.execution_id)
+                return
+            except OSError as exc:
+                log.warning("cannot record job %s (%s); retrying in %.1fs", event.execution_id, exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Consume and execute until ``stop`` is set; then hand running executions back."""
+        background = [
+            asyncio.create_task(self.pool.claim_forever(stop), name="claim"),
+            asyncio.create_task(self.pool.renew_forever(stop), name="renew"),
+            asyncio.create_task(self.signals.poll_forever(stop), name="stop-poll"),
+        ]
+        await self._start_faust(stop)
+        log.info("worker %s consuming %s (concurrency %d)", self.worker_id, self.settings.kafka_topic_tasks,
+                 self.pool.concurrency)
+        try:
+            await stop.wait()
+        finally:
+            await self.app.stop()
+            await self.pool.shutdown()
+            for task in background:
+                task.cancel()
+            await asyncio.gather(*background, return_exceptions=True)
+
+    async def _start_faust(self, stop: asyncio.Event) -> None:
+        # Topics are created by the relay; wait for them instead of failing on a fresh stack.
+        from xget.outbox.topics import ensure_topics
+
+        while True:
+            try:
+                await ensure_topics(self.settings)
+                break
+            except Exception as exc:  # noqa: BLE001 - Kafka not reachable yet: keep trying
+                log.warning("kafka not ready (%s); retrying", exc)
+                if await sleep_or_stop(stop, 2.0):
+                    return
+        await self.app.start()

@@ -1,0 +1,108 @@
+"""A worker process's executions: claim jobs up to a concurrency limit, keep their leases
+alive, run each one, and hand unfinished ones back on shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timezone
+
+from xget.aio import sleep_or_stop
+from xget.workers.execution import Execution, LostOwnership, WorkerContext
+from xget.workers.jobs import Job, JobQueue
+from xget.workers.progress import Progress
+from xget.workers.signals import StopSignals
+
+log = logging.getLogger(__name__)
+
+
+class ExecutionPool:
+    """Runs up to ``concurrency`` executions at once; a long one never blocks the others."""
+
+    def __init__(self, ctx: WorkerContext, jobs: JobQueue, signals: StopSignals, concurrency: int,
+                 poll_interval: float = 1.0) -> None:
+        self.ctx = ctx
+        self.jobs = jobs
+        self.signals = signals
+        self.concurrency = concurrency
+        self.poll_interval = poll_interval
+        self.running: dict[str, asyncio.Task[str]] = {}
+        self.outcomes: dict[str, int] = {}
+        self._wake = asyncio.Event()
+
+    @property
+    def free(self) -> int:
+        """Execution slots free now."""
+        return self.concurrency - len(self.running)
+
+    async def offer(self, execution_id: str) -> None:
+        """A TaskStarted arrived: run it here at once if a slot is free (else the poll will, here
+        or on another worker)."""
+        if self.free > 0 and execution_id not in self.running:
+            job = await self.jobs.claim(execution_id)
+            if job is not None:
+                self._start(job)
+
+    def _start(self, job: Job) -> None:
+        task = asyncio.create_task(self._run(job), name=f"execution-{job.execution_id}")
+        self.running[job.execution_id] = task
+        task.add_done_callback(lambda _t: (self.running.pop(job.execution_id, None), self._wake.set()))
+
+    async def _run(self, job: Job) -> str:
+        stop = self.signals.watch(job.task_id, job.started_position)
+        execution = Execution(self.ctx, job, stop)
+        outcome = "failed"
+        try:
+            outcome = await execution.run()
+        except LostOwnership:
+            log.warning("execution %s: another worker took it over; leaving it", job.execution_id)
+            return "lost"
+        except asyncio.CancelledError:
+            await asyncio.shield(self.jobs.hand_back(job.execution_id))
+            raise
+        except Exception as exc:  # noqa: BLE001 - a bug must not kill the worker; the task fails visibly
+            log.exception("execution %s crashed", job.execution_id)
+            outcome = await execution.finish("failed", Progress(), datetime.now(timezone.utc), exc)
+        finally:
+            self.signals.unwatch(job.task_id)
+        await self.jobs.finish(job.execution_id)
+        self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
+        log.info("execution %s of task %s: %s", job.execution_id, job.task_id, outcome)
+        return outcome
+
+    async def claim_forever(self, stop: asyncio.Event) -> None:
+        """Claim waiting or abandoned jobs whenever a slot is free."""
+        while not stop.is_set():
+            while self.free > 0:
+                try:
+                    job = await self.jobs.claim()
+                except OSError as exc:
+                    log.warning("cannot claim jobs: %s", exc)
+                    break
+                if job is None:
+                    break
+                self._start(job)
+            self._wake.clear()
+            waiter = asyncio.ensure_future(self._wake.wait())
+            if await sleep_or_stop(stop, self.poll_interval):
+                waiter.cancel()
+                break
+            waiter.cancel()
+
+    async def renew_forever(self, stop: asyncio.Event) -> None:
+        """Renew the leases of running executions; cancel one whose lease was lost."""
+        while not await sleep_or_stop(stop, self.jobs.lease_seconds / 3):
+            for execution_id, task in list(self.running.items()):
+                try:
+                    if not await self.jobs.renew(execution_id):
+                        log.warning("lease of execution %s lost; stopping it here", execution_id)
+                        task.cancel()
+                except OSError as exc:
+                    log.warning("cannot renew lease of %s: %s", execution_id, exc)
+
+    async def shutdown(self) -> None:
+        """Stop running executions at once and hand their jobs back for another worker."""
+        tasks = list(self.running.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
