@@ -13,7 +13,6 @@ import argparse
 import gc
 import json
 import logging
-import os
 import platform
 import sys
 import time
@@ -42,8 +41,9 @@ PAGES = [
 
 
 def default_fixtures() -> Path:
-    env = os.environ.get("XGET_FIXTURES_DIR")
-    return Path(env) if env else (ROOT / ".." / "shared" / "x-fixtures").resolve()
+    from xget.fixtures import fixtures_dir
+
+    return fixtures_dir()
 
 
 def measure(fn: Callable[[], int], seconds: float) -> tuple[float, float, int]:

@@ -7,11 +7,10 @@ from typing import Annotated
 from litestar import Controller, get
 from litestar.params import FromPath, FromQuery, QueryParameter
 
-from xget.api.deps import ActorDep, CorrelationDep, Services, ServicesDep, can_see, owner_filter
+from xget.api.deps import ActorDep, Services, ServicesDep, can_see, owner_filter
 from xget.api.problems import ProblemException
 from xget.api.schemas import ExecutionOut, ExecutionPage, execution_out
 from xget.api.tasks import Page, Size
-from xget.auth import Actor
 from xget.commands.errors import TaskNotFound
 from xget.commands.params import TaskStatus
 from xget.projections.queries import ExecutionFilter

@@ -19,11 +19,11 @@ async def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-async def _check_postgres(services: ServicesDep) -> None:
+async def _check_postgres(services: Services) -> None:
     await services.commands.store.pool.fetchval("SELECT 1")  # type: ignore[attr-defined]
 
 
-async def _check_kafka(services: ServicesDep) -> None:
+async def _check_kafka(services: Services) -> None:
     for server in services.settings.kafka_bootstrap_servers.split(","):
         host, _, port = server.strip().rpartition(":")
         try:
@@ -35,7 +35,7 @@ async def _check_kafka(services: ServicesDep) -> None:
     raise ConnectionError(f"no Kafka broker answers at {services.settings.kafka_bootstrap_servers}")
 
 
-async def _check_mongodb(services: ServicesDep) -> None:
+async def _check_mongodb(services: Services) -> None:
     mongo = services.extras.get("mongo")
     if mongo is None:
         raise ConnectionError("no MongoDB client configured")

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from litestar import Controller, Response, delete, get, post, put
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 
-from xget.api.deps import ActorDep, CorrelationDep, Services, ServicesDep, can_see, etag, owner_filter, parse_if_match
+from xget.api.deps import ActorDep, CorrelationDep, ServicesDep, can_see, etag, owner_filter, parse_if_match
 from xget.api.openapi import CREATE_EXAMPLES
 from xget.api.problems import ProblemException
 from xget.api.schemas import BatchCreate, BatchItem, BatchMode, BatchResult, FieldError, TaskCreate, TaskOut, \
@@ -33,7 +33,7 @@ def _respond(result: CommandResult, status: int) -> Response[TaskOut]:
     return Response(task_out(result.state), status_code=status, headers={"ETag": etag(result.state.version)})
 
 
-def _create_command(body: TaskCreate, actor: ActorDep, correlation_id: CorrelationDep, task_id: str) -> CreateTask:
+def _create_command(body: TaskCreate, actor: Actor | None, correlation_id: str, task_id: str) -> CreateTask:
     user_id = body.user_id
     if actor is not None:
         if user_id is None:
@@ -49,7 +49,7 @@ def _create_command(body: TaskCreate, actor: ActorDep, correlation_id: Correlati
     )
 
 
-def _actor_fields(actor: ActorDep, correlation_id: CorrelationDep) -> dict[str, Any]:
+def _actor_fields(actor: Actor | None, correlation_id: str) -> dict[str, Any]:
     return {"actor": actor.user_id if actor else None, "actor_is_admin": bool(actor and actor.is_admin),
             "correlation_id": correlation_id}
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+
+from xget.fixtures import fixtures_dir as _fixtures_dir
 
 
 def fixtures_dir() -> Path:
-    """``$XGET_FIXTURES_DIR``, else ``../shared/x-fixtures`` next to the repository."""
-    override = os.environ.get("XGET_FIXTURES_DIR")
-    if override:
-        return Path(override).resolve()
-    return (Path(__file__).parents[3] / ".." / "shared" / "x-fixtures").resolve()
+    """See :func:`xget.fixtures.fixtures_dir`."""
+    return _fixtures_dir()
