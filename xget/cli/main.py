@@ -6,6 +6,7 @@ from xget.cli.keys import keys
 from xget.cli.parse import parse_command
 from xget.cli.processes import api, projector
 from xget.cli.projections import projections, replay
+from xget.cli.sandbox import sandbox
 from xget.cli.services import migrate, relay
 from xget.cli.worker import worker
 
@@ -25,6 +26,7 @@ cli.add_command(projections)
 cli.add_command(replay)
 cli.add_command(keys)
 cli.add_command(parse_command)
+cli.add_command(sandbox)
 
 
 def main() -> None:

@@ -9,6 +9,10 @@
 Environment: ``XGET_X_BASE_URL`` (default: the operations config's, i.e. X itself),
 ``XGET_X_OPERATIONS_FILE``, ``XGET_X_TXID_PROVIDER``, ``ACCOUNT_SERVICE_URL`` or
 ``XGET_ACCOUNTS_FILE``, ``PROXY_SERVICE_URL`` or ``XGET_PROXIES_FILE``.
+
+When none of ``XGET_X_BASE_URL``, ``ACCOUNT_SERVICE_URL`` and ``XGET_ACCOUNTS_FILE`` is set, the
+sandbox is the embedded default (``xget.sandbox.defaults``): the sandbox X on 127.0.0.1:8010 and
+its account and proxy services on 8011 and 8012 (``XGET_SANDBOX=off`` disables this).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from xget.accounts.factory import account_port_from_env
 from xget.accounts.port import AccountPort
 from xget.proxies.factory import proxy_port_from_env
 from xget.proxies.port import ProxyPort
+from xget.sandbox.defaults import engine_env
 from xget.x.client import XClient
 from xget.x.operations import load_operations
 from xget.x.ratelimits import MemoryRateLimitStore, PostgresRateLimitStore, RateLimitStore
@@ -44,8 +49,9 @@ class XRuntime:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, *, pg_pool: Any = None) -> XRuntime:
         """Build from the environment; rate limits go to PostgreSQL when ``pg_pool`` is given
-        (shared by every worker process), else to this process's memory."""
-        env = os.environ if env is None else env
+        (shared by every worker process), else to this process's memory. With no real X
+        configured the sandbox's URLs are filled in (see the module docstring)."""
+        env = engine_env(os.environ if env is None else env)
         registry = load_operations(env=env)
         client = XClient(registry, base_url=env.get(ENV_BASE_URL) or None,
                          txid=provider_from_env(env))

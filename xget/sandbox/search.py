@@ -1,0 +1,228 @@
+"""Search over the lazy world: a query parser and a newest-first scan in time windows.
+
+Supported query syntax: words (all must appear), ``#hashtag``, ``@handle``, ``-word``,
+``from:handle``, ``since:YYYY-MM-DD``, ``until:YYYY-MM-DD`` (exclusive), ``lang:xx``,
+``filter:media``, ``filter:replies`` / ``-filter:replies``. Native retweets and the posts of
+suspended or protected users are never results (as on X without ``include:nativeretweets``).
+
+The world is never materialised: the tweets of one 6-hour window are listed on demand from each
+user's timeline geometry (O(users) per window), cached, and filtered per query; ``from:`` reads
+that user's timeline directly. A page scans at most :data:`MAX_WINDOWS` windows, so a query that
+matches little returns short or empty pages with a cursor, and the engine's empty-page rule ends it.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import OrderedDict
+
+from xget.sandbox.config import ConfigError, parse_instant
+from xget.sandbox.tweets import REPLY, RETWEET, Tweet, Tweets
+from xget.sandbox.world import World
+
+WINDOW_MS = 6 * 3600 * 1000
+MAX_WINDOWS = 8
+WORLD_START_MS = 1167609600 * 1000  # 2007-01-01: nothing is older
+
+
+class QueryError(ValueError):
+    """The raw query cannot be run (X answers code 214)."""
+
+
+class Query:
+    """A parsed raw query."""
+
+    __slots__ = ("raw", "terms", "hashtags", "negated", "from_user", "since_ms", "until_ms",
+                 "lang", "media", "replies", "unknown_user")
+
+    def __init__(self, raw: str, world: World) -> None:
+        self.raw = raw
+        self.terms: list[str] = []
+        self.hashtags: list[str] = []
+        self.negated: list[str] = []
+        self.from_user: int | None = None
+        self.unknown_user = False
+        self.since_ms = WORLD_START_MS
+        self.until_ms: int | None = None
+        self.lang: str | None = None
+        self.media = False
+        self.replies: bool | None = None
+        for token in raw.split():
+            low = token.lower()
+            name, sep, value = low.partition(":")
+            if sep and name in ("from", "since", "until", "lang", "filter") and value:
+                self._operator(name, value, world)
+            elif low == "-filter:replies":
+                self.replies = False
+            elif low.startswith("-") and len(low) > 1:
+                self.negated.append(low[1:])
+            elif low.startswith("#") and len(low) > 1:
+                self.hashtags.append(low[1:])
+            else:
+                self.terms.append(low.strip(".,!?\"'"))
+        if not (self.terms or self.hashtags or self.from_user is not None or self.unknown_user):
+            raise QueryError("SearchQueryParsingException(ERROR_EMPTY_QUERY)")
+
+    def _operator(self, name: str, value: str, world: World) -> None:
+        try:
+            if name == "from":
+                u = world.by_screen_name(value)
+                if u is None:
+                    self.unknown_user = True
+                self.from_user = u
+            elif name == "since":
+                self.since_ms = max(WORLD_START_MS, parse_instant(value, "since") * 1000)
+            elif name == "until":
+                self.until_ms = parse_instant(value, "until") * 1000
+            elif name == "lang":
+                self.lang = value
+            elif value == "media":
+                self.media = True
+            elif value == "replies":
+                self.replies = True
+        except ConfigError as exc:
+            raise QueryError(f"SearchQueryParsingException({exc})") from None
+
+    def matches(self, t: Tweet) -> bool:
+        """Whether a tweet of a visible user is a result (time bounds are checked by the scan)."""
+        if t.kind == RETWEET:
+            return False
+        if self.lang is not None and t.lang != self.lang:
+            return False
+        if self.media and not t.media:
+            return False
+        if self.replies is not None and (t.kind == REPLY) != self.replies:
+            return False
+        if self.hashtags:
+            tags = {h[0].lower() for h in t.hashtags}
+            if any(h not in tags for h in self.hashtags):
+                return False
+        if self.terms or self.negated:
+            words = t.terms()
+            if any(w not in words for w in self.terms) or any(w in words for w in self.negated):
+                return False
+        return True
+
+
+class Searcher:
+    """Runs queries for one world; caches window listings and per-query matches."""
+
+    def __init__(self, world: World, tweets: Tweets) -> None:
+        self.world = world
+        self.tweets = tweets
+        self._users: tuple[list[int], list[int], list[int], list[int], list[int]] | None = None
+        self._windows: OrderedDict[int, list[tuple[int, int, int]]] = OrderedDict()
+        self._matches: OrderedDict[tuple[str, int, bool], list[tuple[int, int]]] = OrderedDict()
+
+    def _geometry(self) -> tuple[list[int], list[int], list[int], list[int], list[int]]:
+        # visible users sorted by their oldest tweet's time, so old windows skip most of them
+        if self._users is None:
+            rows = []
+            for u in range(self.world.size):
+                user = self.world.user(u)
+                if user.tweets and self.world.visible(u):
+                    oldest = user.newest_ms - user.tweets * user.gap_ms
+                    rows.append((oldest, u, user.newest_ms, user.gap_ms, user.tweets))
+            rows.sort()
+            self._users = tuple(list(col) for col in zip(*rows))  # type: ignore[assignment]
+        return self._users  # type: ignore[return-value]
+
+    def window(self, w: int) -> list[tuple[int, int, int]]:
+        """Every (ms, u, k) of visible users posted in window ``w``, newest first."""
+        cached = self._windows.get(w)
+        if cached is not None:
+            self._windows.move_to_end(w)
+            return cached
+        lo, hi = w * WINDOW_MS, (w + 1) * WINDOW_MS
+        oldest, users, newest, gaps, counts = self._geometry()
+        world = self.world
+        out = []
+        for i in range(bisect.bisect_left(oldest, hi)):
+            a, g = newest[i], gaps[i]
+            k_hi = (a - lo) // g
+            if k_hi < 0:
+                continue
+            n = counts[i]
+            if k_hi >= n:
+                k_hi = n - 1
+            k = max(0, (a - hi) // g)
+            u = users[i]
+            user = world.user(u)
+            while k <= k_hi:
+                t = user.time_ms(world, k)
+                if lo <= t < hi:
+                    out.append((t, u, k))
+                k += 1
+        out.sort(reverse=True)
+        self._windows[w] = out
+        if len(self._windows) > 256:
+            self._windows.popitem(last=False)
+        return out
+
+    def _window_matches(self, q: Query, w: int, top: bool) -> list[tuple[int, int]]:
+        cache_key = (q.raw, w, top)
+        cached = self._matches.get(cache_key)
+        if cached is not None:
+            return cached
+        found = []
+        for t_ms, u, k in self.window(w):
+            if not q.since_ms <= t_ms < (q.until_ms or 1 << 62):
+                continue
+            t = self.tweets.get(u, k)
+            if q.matches(t):
+                found.append((t.likes if top else t_ms, u, k))
+        if top:
+            found.sort(reverse=True)
+        result = [(u, k) for _, u, k in found]
+        self._matches[cache_key] = result
+        if len(self._matches) > 2048:
+            self._matches.popitem(last=False)
+        return result
+
+    def page(self, q: Query, top: bool, position: tuple[int, int] | None,
+             count: int) -> tuple[list[tuple[int, int]], tuple[int, int] | None]:
+        """Up to ``count`` results from ``position`` (window, offset); returns them and the next
+        position, None when the query's time range is exhausted."""
+        if q.unknown_user:
+            return [], None
+        if q.from_user is not None:
+            return self._from_page(q, position, count)
+        upper = min(q.until_ms or self.world.anchor_ms, self.world.anchor_ms)
+        w, offset = position if position is not None else ((upper - 1) // WINDOW_MS, 0)
+        floor = q.since_ms // WINDOW_MS
+        out: list[tuple[int, int]] = []
+        scanned = 0
+        while w >= floor and scanned < MAX_WINDOWS:
+            matches = self._window_matches(q, w, top)
+            take = matches[offset:offset + count - len(out)]
+            out.extend(take)
+            offset += len(take)
+            if len(out) >= count:
+                if offset >= len(matches):
+                    w, offset = w - 1, 0
+                return out, (w, offset) if w >= floor else None
+            w, offset = w - 1, 0
+            scanned += 1
+        return out, (w, 0) if w >= floor else None
+
+    def _from_page(self, q: Query, position: tuple[int, int] | None,
+                   count: int) -> tuple[list[tuple[int, int]], tuple[int, int] | None]:
+        u = q.from_user
+        assert u is not None
+        if not self.world.visible(u):
+            return [], None
+        user = self.world.user(u)
+        if position is not None:
+            k = position[1]
+        else:
+            k = user.index_at(self.world, (q.until_ms or self.world.anchor_ms) - 1)
+        out: list[tuple[int, int]] = []
+        scanned = 0
+        while k < user.tweets and len(out) < count and scanned < 2000:
+            if user.time_ms(self.world, k) < q.since_ms:
+                return out, None
+            if q.matches(self.tweets.get(u, k)):
+                out.append((u, k))
+            k += 1
+            scanned += 1
+        return out, (0, k) if k < user.tweets else None
