@@ -8,6 +8,7 @@ repeated cursor or after three empty pages in a row, and resumes from a checkpoi
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any, Protocol
 
@@ -32,6 +33,7 @@ STOP_LIMIT = "limit"
 STOP_NO_CURSOR = "no_cursor"
 STOP_REPEATED_CURSOR = "repeated_cursor"
 STOP_EMPTY_PAGES = "empty_pages"
+STOP_SINCE = "since"
 
 
 class PageFetcher(Protocol):
@@ -52,7 +54,7 @@ class CollectedPage(msgspec.Struct, kw_only=True):
     options, cut at the limit); ``cursor`` is the checkpoint to resume from (the next page's
     cursor); ``number`` counts pages fetched by this call (1-based); ``total`` counts items
     collected by the execution including ``already``; ``done`` marks the last page and
-    ``stop_reason`` says why (limit, no_cursor, repeated_cursor, empty_pages).
+    ``stop_reason`` says why (limit, no_cursor, repeated_cursor, empty_pages, since).
     """
 
     number: int
@@ -125,6 +127,55 @@ def _plan(task_type: str, params: Mapping[str, Any]) -> tuple[str, dict[str, Any
     raise BadRequest(f"unknown task type {task_type!r}")
 
 
+def _instant(params: Mapping[str, Any], name: str) -> str | None:
+    """``params[name]`` (an ISO date or date-time) as ``YYYY-MM-DDTHH:MM:SSZ``, comparable with
+    records' ``created_at``; None when absent."""
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return None
+    text = str(raw).strip()
+    try:
+        if len(text) == 10:
+            value = dt.datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=dt.timezone.utc)
+        else:
+            value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+            if value.tzinfo is None:
+                value = value.replace(tzinfo=dt.timezone.utc)
+    except ValueError:
+        raise BadRequest(f"{name} must be an ISO date (YYYY-MM-DD) or date-time") from None
+    return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _in_window(keep: Callable[[Record], bool], since: str | None,
+               until: str | None) -> Callable[[Record], bool]:
+    """``keep`` narrowed to tweets created in [since, until)."""
+    if since is None and until is None:
+        return keep
+
+    def inside(r: Record) -> bool:
+        created = r.created_at if isinstance(r, TweetRecord) else None
+        if created is None:
+            return False
+        if since is not None and created < since:
+            return False
+        if until is not None and created >= until:
+            return False
+        return keep(r)
+
+    return inside
+
+
+def _older_than(page: Page, since: str, user_id: str | None) -> bool:
+    """Whether a newest-first user timeline page reached past ``since``: its oldest own tweet,
+    the pinned one aside (X shows it first whatever its age), is older than ``since``."""
+    pinned = set(page.pinned)
+    for item in page.items:
+        if (isinstance(item, TweetRecord) and item.id not in pinned and item.created_at is not None
+                and item.author is not None and item.author.id == user_id and item.created_at < since):
+            return True
+    return False
+
+
 def _keep(task_type: str, params: Mapping[str, Any], user_id: str | None) -> Callable[[Record], bool]:
     if task_type in (USER_FOLLOWERS, USER_FOLLOWING):
         return lambda r: isinstance(r, UserRecord)
@@ -147,7 +198,9 @@ async def collect(task_type: str, params: Mapping[str, Any], fetch: PageFetcher 
     """Run one task's pagination, yielding each page's new items and checkpoint cursor.
 
     ``params`` keys: username, user_id, limit, include_replies, include_retweets, since, until,
-    query, product, lang, hashtag. To resume, pass the last checkpointed ``resume_cursor``, the
+    query, product, lang, hashtag. For USER_TWEETS, ``since``/``until`` (ISO dates) keep only
+    tweets created in [since, until) and end the pagination once the timeline is older than
+    ``since`` (the pinned tweet aside). To resume, pass the last checkpointed ``resume_cursor``, the
     ids already collected (``seen_ids``, updated in place) and their count (``already``).
     Raises the engine's typed errors (:mod:`xget.x.errors`), e.g. TargetNotFound or BadRequest.
     """
@@ -182,6 +235,11 @@ async def collect(task_type: str, params: Mapping[str, Any], fetch: PageFetcher 
     else:
         op, base = _plan(task_type, params)
     keep = _keep(task_type, params, user_id)
+    since = None
+    if task_type == USER_TWEETS:
+        # X has no server-side date filter on user timelines: filter here, stop past ``since``
+        since, until = _instant(params, "since"), _instant(params, "until")
+        keep = _in_window(keep, since, until)
 
     cursor = resume_cursor
     used_cursors: set[str] = set()
@@ -214,6 +272,8 @@ async def collect(task_type: str, params: Mapping[str, Any], fetch: PageFetcher 
             stop = STOP_REPEATED_CURSOR
         elif empty_streak >= EMPTY_PAGES_TO_STOP:
             stop = STOP_EMPTY_PAGES
+        elif since is not None and _older_than(page, since, user_id):
+            stop = STOP_SINCE
         yield CollectedPage(number=number, items=new, cursor=nxt, total=total,
                             skipped=page.skipped, done=stop is not None, stop_reason=stop)
         if stop is not None:

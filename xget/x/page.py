@@ -81,7 +81,8 @@ class Page(msgspec.Struct, kw_only=True):
 
     ``cursor_bottom`` is where the next page starts (None: the timeline has no further page),
     ``skipped`` counts entries left out by reason (``promoted``, ``tombstone``, ``unavailable``,
-    ``who_to_follow``, ``duplicate``...), ``errors`` holds the warnings of a partial failure.
+    ``who_to_follow``, ``duplicate``...), ``errors`` holds the warnings of a partial failure,
+    ``pinned`` the ids of items that came from a ``TimelinePinEntry`` (a user's pinned tweet).
     """
 
     operation: str
@@ -90,6 +91,7 @@ class Page(msgspec.Struct, kw_only=True):
     cursor_top: str | None = None
     skipped: dict[str, int] = {}
     errors: list[str] = []
+    pinned: list[str] = []
 
 
 def _to_bytes(payload: bytes | bytearray | memoryview | str | Mapping[str, Any] | list[Any]) -> bytes:
@@ -220,7 +222,7 @@ def parse_page(op_name: str | None, payload: bytes | str | Mapping[str, Any]) ->
     else:
         _fill(pb, op, resp.data, resp)
     return Page(operation=op, items=pb.items, cursor_bottom=pb.cursor_bottom or pb.cursor_more,
-                cursor_top=pb.cursor_top, skipped=pb.skipped, errors=pb.errors)
+                cursor_top=pb.cursor_top, skipped=pb.skipped, errors=pb.errors, pinned=pb.pinned)
 
 
 def _user_root(pb: PageBuilder, op: str, holder: WUserHolder | None, resp: WResponse) -> None:

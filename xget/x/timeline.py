@@ -42,7 +42,7 @@ class PageBuilder:
     """Accumulates one page: items in order, cursors, skip counts and warnings."""
 
     __slots__ = ("items", "cursor_bottom", "cursor_top", "cursor_more", "skipped", "errors",
-                 "_seen", "_users")
+                 "pinned", "_seen", "_users")
 
     def __init__(self) -> None:
         self.items: list[Record] = []
@@ -51,6 +51,7 @@ class PageBuilder:
         self.cursor_more: str | None = None
         self.skipped: dict[str, int] = {}
         self.errors: list[str] = []
+        self.pinned: list[str] = []
         self._seen: set[str] = set()
         self._users = UserCache()
 
@@ -85,7 +86,10 @@ class PageBuilder:
                 for entry in ins.entries:
                     self.entry(entry)
             if ins.entry is not None:
+                before = len(self.items)
                 self.entry(ins.entry)
+                if ins.type == "TimelinePinEntry":
+                    self.pinned.extend(r.id for r in self.items[before:])
             if ins.moduleItems:
                 for mi in ins.moduleItems:
                     self._module_item(mi)
