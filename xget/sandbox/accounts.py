@@ -60,6 +60,7 @@ class Account(msgspec.Struct, kw_only=True):
     """One account's state in the service."""
 
     id: str
+    order: int
     auth_token: str
     ct0: str
     lease_id: str | None = None
@@ -88,9 +89,9 @@ class AccountPool:
     def __init__(self, seed: str, size: int, clock: Callable[[], float] = time.time) -> None:
         self.clock = clock
         self.accounts = {}
-        for acc in account_ids(size):
+        for order, acc in enumerate(account_ids(size)):
             token, ct0 = credentials(seed, acc)
-            self.accounts[acc] = Account(id=acc, auth_token=token, ct0=ct0)
+            self.accounts[acc] = Account(id=acc, order=order, auth_token=token, ct0=ct0)
         self.leases: dict[str, str] = {}
         self._ids = itertools.count(1)
 
@@ -136,13 +137,12 @@ class AccountPool:
             at = self._free_at(acc, req.operation, now)
             if at is None:
                 continue
-            (free if at <= now else later).append((acc.last_used, acc.id, at))
+            (free if at <= now else later).append((acc.last_used, acc.order, acc.id, at))
         if not free:
-            retry = min(at for _, _, at in later) - now if later else None
+            retry = min(row[-1] for row in later) - now if later else None
             raise ServiceError(503, "no_account_available",
                                f"no account can call {req.operation} now", retry)
-        _, acc_id, _ = min(free)
-        return self._grant(self.accounts[acc_id], req, now)
+        return self._grant(self.accounts[min(free)[2]], req, now)
 
     def _grant(self, acc: Account, req: LeaseRequest, now: float) -> dict[str, Any]:
         lease_id = f"al-{next(self._ids)}"

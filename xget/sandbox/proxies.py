@@ -96,8 +96,9 @@ class ProxyPool:
             raise ServiceError(503, "no_proxy_available", "every proxy is excluded or benched",
                                (min(ends) - now) if ends else None)
         # fewest holders first, then round robin
+        turn = self._turn
         self._turn += 1
-        pid = min(candidates, key=lambda p: (self.in_use[p], (self.ids.index(p) - self._turn) % len(self.ids)))
+        pid = min(candidates, key=lambda p: (self.in_use[p], (self.ids.index(p) - turn) % len(self.ids)))
         return self._grant(pid, req, now)
 
     def _grant(self, pid: str, req: ProxyLeaseRequest, now: float) -> dict[str, Any]:
