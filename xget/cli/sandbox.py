@@ -32,7 +32,11 @@ def _port(port: int | None, env: str, default: int) -> int:
 
 
 def _log() -> None:
+    import logging
+
     configure_logging(os.environ.get("XGET_LOG_LEVEL", "INFO").upper())
+    # the forward proxy's upstream client would log every relayed request
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 def _x_app(config: Any) -> Any:
