@@ -68,7 +68,14 @@ def x_command(host: str | None, port: int | None) -> None:
     _log()
     app = _x_app(config)
     listen = [(app, _host(host), _port(port, d.ENV_X_PORT, d.DEFAULT_X_PORT))]
-    run_process(lambda stop: serve(listen, stop))
+
+    async def main(stop: asyncio.Event) -> None:
+        # the search geometry is CPU work: a thread keeps the loop answering meanwhile
+        warm = asyncio.get_running_loop().run_in_executor(None, app.pages.searcher.warm)
+        await serve(listen, stop)
+        await warm
+
+    run_process(main)
 
 
 @sandbox.command("accounts")

@@ -89,3 +89,22 @@ async def test_a_pinned_account_waits_for_its_window_and_goes_on():
         await session.aclose()
         assert len(items) == 60 and waits and waits[0].reason == "accounts_exhausted"
         await rt.aclose()
+
+
+async def test_knobs_change_at_run_time_and_reset_forgets_the_windows():
+    async with sandbox_stack(rate_limit={"UserByRestId": 1}) as stack:
+        rt = stack.runtime(proxies=False, max_retries=0)
+        await rt.client.call("UserByRestId", {"userId": "44196397"}, creds())
+        with pytest.raises(RateLimited):
+            await rt.client.call("UserByRestId", {"userId": "44196397"}, creds())
+        async with httpx.AsyncClient(base_url=stack.x_url) as http:
+            assert (await http.post("/_sandbox/reset")).status_code == 204
+            await rt.client.call("UserByRestId", {"userId": "44196397"}, creds())
+            resp = await http.post("/_sandbox/config", json={"rate_limit": {"UserByRestId": 5}})
+            assert resp.status_code == 200 and resp.json()["rate_limit"] == {"UserByRestId": 5}
+            result = await rt.client.call("UserByRestId", {"userId": "44196397"}, creds())
+            assert result.rate_limit.limit == 5
+            bad = await http.post("/_sandbox/config", json={"error_rate": 2})
+            assert bad.status_code == 400 and "error_rate" in bad.json()["message"]
+            assert (await http.get("/_sandbox/config")).json()["error_rate"] == 0.0
+        await rt.aclose()
