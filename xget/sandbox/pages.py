@@ -166,7 +166,8 @@ class Pages:
                     "contextType": "Pin", "text": "Pinned", "type": "TimelineGeneralContext"}
                 instructions.append({"type": "TimelinePinEntry", "entry": entry})
         top_sort = str(self.tweets.tweet_id(u, k) + 1 if k < user.tweets else 1)
-        while k < user.tweets and len(entries) < count:
+        served = 0
+        while k < user.tweets and served < count:
             t = self.tweets.get(u, k)
             k += 1
             sort = t.id_str
@@ -185,7 +186,8 @@ class Pages:
             else:
                 entries.append(_item(f"tweet-{sort}", sort, _tweet_content(self.shapes.tweet_raw(u, t.k)),
                                      "tweet"))
-            if len(entries) == 3 and raw_cursor is None and self.config.modules:
+            served += 1
+            if served == 3 and raw_cursor is None and self.config.modules:
                 entries.append(self._who_to_follow(u, sort))
         if entries:
             entries.append(_cursor_entry("Top", cursors.encode(base, tag, (0,), salt=u), top_sort))

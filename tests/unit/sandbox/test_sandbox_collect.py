@@ -173,3 +173,16 @@ async def test_since_and_until_accept_date_times_with_an_offset(pages):
 async def test_a_malformed_since_is_a_bad_request(pages):
     with pytest.raises(BadRequest):
         await run(pages, "USER_TWEETS", {"username": "elonmusk", "since": "last tuesday"})
+
+
+def test_page_sizes_follow_the_request_up_to_a_cap_or_a_fixed_knob():
+    def tweets_on_page(pages: Pages, count: int) -> int:
+        page = parse_page("UserTweets", pages.user_tweets({"userId": "44196397", "count": count},
+                                                           with_replies=False))
+        return sum(1 for i in page.items if i.id not in page.pinned and i.author.id == "44196397")
+
+    assert tweets_on_page(Pages(SandboxConfig()), 20) == 20
+    assert tweets_on_page(Pages(SandboxConfig()), 500) == 100
+    assert tweets_on_page(Pages(SandboxConfig(page_size=60)), 20) == 60
+    followers = parse_page("Followers", Pages(SandboxConfig()).follows({"userId": "44196397"}, followers=True))
+    assert len(followers.items) == 20
