@@ -27,6 +27,7 @@ PROCESSES=(
   "sandbox-x|sandbox x|http://${XGET_SANDBOX_HOST:-127.0.0.1}:${XGET_SANDBOX_X_PORT:-8010}/health"
   "sandbox-accounts|sandbox accounts|http://${XGET_SANDBOX_HOST:-127.0.0.1}:${XGET_SANDBOX_ACCOUNTS_PORT:-8011}/health"
   "sandbox-proxies|sandbox proxies|http://${XGET_SANDBOX_HOST:-127.0.0.1}:${XGET_SANDBOX_PROXIES_PORT:-8012}/health"
+  "worker|worker|"
   "api|api|$API_URL/health"
 )
 

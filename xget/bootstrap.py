@@ -93,6 +93,24 @@ class Container:
 
         return await self.part("mongo", build)
 
+    async def results_store(self) -> Any:
+        """The MongoDB result store (layout resolved against the server on first use)."""
+
+        async def build(container: "Container") -> Any:
+            from xget.results.store import ResultStore
+
+            return await ResultStore.open(await container.mongo(), container.settings.mongodb_database,
+                                          container.settings.results_layout)
+
+        return await self.part("results_store", build)
+
+    async def projections(self) -> dict[str, Any]:
+        """Every read model by name: the PostgreSQL ones and the MongoDB results view."""
+        from xget.projections.registry import POSTGRES_PROJECTIONS
+        from xget.results.projection import ResultsProjection
+
+        return {**POSTGRES_PROJECTIONS, "results": ResultsProjection(await self.results_store())}
+
     def on_close(self, callback: Callable[[], Awaitable[Any]]) -> None:
         """Run ``callback`` when the container closes (last registered, first run)."""
         self._stack.push_async_callback(callback)

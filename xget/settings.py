@@ -136,6 +136,7 @@ class Settings:
     auth_mode: str = _env("XGET_AUTH_MODE", "none", _choice("none", "api_key"))
     allow_insecure_bind: bool = _env("XGET_ALLOW_INSECURE_BIND", "false", _bool)
     read_your_writes_timeout: float = _env("XGET_READ_YOUR_WRITES_TIMEOUT", "5", _float(0, 60))
+    results_layout: str = _env("XGET_RESULTS_LAYOUT", "auto", _choice("auto", "shared", "per_task"))
     worker_concurrency: int = _env("XGET_WORKER_CONCURRENCY", "8", _int(1, 1000))
     worker_lease_seconds: float = _env("XGET_WORKER_LEASE_SECONDS", "15", _float(2, 3600))
     worker_id: str | None = _env("XGET_WORKER_ID", "", _optional_text)

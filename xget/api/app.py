@@ -18,12 +18,14 @@ from xget.api.health import health, ready
 from xget.api.middleware import correlation_middleware
 from xget.api.openapi import add_parameter_schemas
 from xget.api.problems import EXCEPTION_HANDLERS
+from xget.api.results import ResultController
 from xget.api.tasks import TaskController
 from xget.auth import ApiKeys
 from xget.bootstrap import Container, open_container
 from xget.commands.handlers import TaskCommands
 from xget.projections.queries import ExecutionQueries, TaskQueries
 from xget.projections.watermarks import Watermarks
+from xget.results.queries import ResultQueries
 from xget.settings import Settings
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -40,6 +42,7 @@ async def build_services(container: Container) -> Services:
         executions=ExecutionQueries(pool),
         watermarks=Watermarks(pool, container.notifier),
         api_keys=ApiKeys(pool),
+        results=ResultQueries(await container.results_store()),
         extras={"mongo": await container.mongo(), "container": container},
     )
 
@@ -57,7 +60,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             app.state.services = await build_services(own)
             yield
 
-    route_handlers: list[Any] = [TaskController, ExecutionController, health, ready]
+    route_handlers: list[Any] = [TaskController, ResultController, ExecutionController, health, ready]
     return Litestar(
         route_handlers=route_handlers,
         dependencies={

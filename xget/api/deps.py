@@ -15,6 +15,7 @@ from xget.auth import Actor, ApiKeys
 from xget.commands.handlers import TaskCommands
 from xget.projections.queries import ExecutionQueries, TaskQueries
 from xget.projections.watermarks import Watermarks
+from xget.results.queries import ResultQueries
 from xget.settings import Settings
 
 
@@ -28,6 +29,7 @@ class Services:
     executions: ExecutionQueries
     watermarks: Watermarks
     api_keys: ApiKeys
+    results: ResultQueries
     extras: dict[str, Any]
 
     async def caught_up(self, position: int | None, *names: str) -> bool:

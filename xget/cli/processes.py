@@ -47,19 +47,24 @@ def api(host: str | None, port: int | None, workers: int) -> None:
 @click.option("--only", multiple=True, help="Run only these projections (default: all)")
 def projector(only: tuple[str, ...]) -> None:
     """Keep the read models up to date from the event store."""
-    from xget.projections.registry import POSTGRES_PROJECTIONS
     from xget.projections.runner import ProjectionRunner
+    from xget.projections.schema import ensure_projection
 
     settings = load_settings()
     configure_logging(settings.log_level)
-    unknown = set(only) - set(POSTGRES_PROJECTIONS)
+    known = {"tasks", "task_executions", "results"}
+    unknown = set(only) - known
     if unknown:
-        raise click.BadParameter(f"unknown projection(s): {', '.join(sorted(unknown))}", param_hint="--only")
+        raise click.BadParameter(f"unknown projection(s): {', '.join(sorted(unknown))}; known: "
+                                 f"{', '.join(sorted(known))}", param_hint="--only")
 
     async def main(stop: asyncio.Event) -> None:
         async with open_container(settings) as container:
-            runners = [ProjectionRunner(container.event_store, p) for n, p in POSTGRES_PROJECTIONS.items()
-                       if not only or n in only]
+            projections = {n: p for n, p in (await container.projections()).items() if not only or n in only}
+            async with container.pool.acquire() as conn:
+                for projection in projections.values():
+                    await ensure_projection(conn, projection)
+            runners = [ProjectionRunner(container.event_store, p) for p in projections.values()]
             await asyncio.gather(*(r.run(stop) for r in runners))
 
     run_process(main)

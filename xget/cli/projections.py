@@ -45,19 +45,22 @@ def rebuild(names: tuple[str, ...], batch_size: int) -> None:
     import time
 
     from xget.projections.rebuild import rebuild as run_rebuild
-    from xget.projections.registry import POSTGRES_PROJECTIONS
+    from xget.projections.schema import ensure_projection
 
     settings = load_settings()
     configure_logging("WARNING")
-    extra = _extra_rebuilders()
-    available = {**POSTGRES_PROJECTIONS, **extra}
-    selected = names or tuple(available)
-    unknown = [n for n in selected if n not in available]
+    known = ("tasks", "task_executions", "results")
+    selected = names or known
+    unknown = [n for n in selected if n not in known]
     if unknown:
-        raise click.BadParameter(f"unknown projection(s) {', '.join(unknown)}; known: {', '.join(available)}")
+        raise click.BadParameter(f"unknown projection(s) {', '.join(unknown)}; known: {', '.join(known)}")
 
     async def main() -> None:
         async with open_container(settings) as c:
+            available = await c.projections()
+            async with c.pool.acquire() as conn:
+                for name in selected:
+                    await ensure_projection(conn, available[name])
             with _progress() as bar:
                 for name in selected:
                     task = bar.add_task(f"rebuilding {name}", total=None, rate=0.0)
@@ -67,24 +70,11 @@ def rebuild(names: tuple[str, ...], batch_size: int) -> None:
                         rate = position / max(time.monotonic() - started, 1e-6)
                         bar.update(task, completed=position, total=head, rate=rate)
 
-                    if name in extra:
-                        generation, position = await extra[name](c, batch_size, progress)
-                    else:
-                        generation, position = await run_rebuild(c.event_store, POSTGRES_PROJECTIONS[name],
-                                                                 batch_size, progress)
+                    generation, position = await run_rebuild(c.event_store, available[name], batch_size, progress)
                     bar.console.print(f"{name}: generation {generation} live at position {position} "
                                       f"({position / max(time.monotonic() - started, 1e-6):,.0f} events/s)")
 
     run_once(main)
-
-
-def _extra_rebuilders() -> dict:
-    """Rebuilders of read models outside PostgreSQL (the MongoDB results view), when installed."""
-    try:
-        from xget.results.rebuild import REBUILDERS
-    except ImportError:
-        return {}
-    return dict(REBUILDERS)
 
 
 @click.command()

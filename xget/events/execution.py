@@ -33,6 +33,8 @@ class ResultsCollected(Event, frozen=True, kw_only=True, tag="ResultsCollected")
     skipped: dict[str, int] = msgspec.field(default_factory=dict)
     account_id: str | None = None
     proxy_id: str | None = None
+    user_id: str | None = None
+    """The task's owner, so result views and subscribers need no lookup."""
 
 
 class ExecutionWaiting(Event, frozen=True, kw_only=True, tag="ExecutionWaiting"):

@@ -15,18 +15,35 @@ import asyncpg
 from xget.events import Event, RecordedEvent
 
 
-class PostgresProjection(Protocol):
-    """A read model in PostgreSQL, written in the same transaction as its checkpoint."""
+class Projection(Protocol):
+    """What the runner and the rebuild need from a read model.
+
+    Its checkpoint row (``checkpoints.name``) is locked by every batch and by a rebuild's switch,
+    so they never interleave; a PostgreSQL read model writes inside that transaction, a MongoDB
+    one writes idempotently before it commits.
+    """
 
     name: str
-    tables: tuple[str, ...]
-
-    def ddl(self, generation: int) -> str:
-        """CREATE statements of this projection's tables for ``generation``."""
-        ...
 
     async def apply(self, conn: asyncpg.Connection, events: Sequence[RecordedEvent], generation: int) -> None:
-        """Apply a batch of events (any types, in position order) inside the caller's transaction."""
+        """Apply a batch of events (any types, in position order) while the caller's transaction
+        holds the checkpoint row."""
+        ...
+
+    async def create_generation(self, conn: asyncpg.Connection, generation: int) -> None:
+        """Create empty storage for ``generation`` (dropping leftovers of an aborted rebuild)."""
+        ...
+
+    async def activate(self, conn: asyncpg.Connection, generation: int) -> None:
+        """Make readers use ``generation`` (inside the switch transaction)."""
+        ...
+
+    async def drop_generation(self, conn: asyncpg.Connection, generation: int) -> None:
+        """Drop the storage of a generation nobody reads any more."""
+        ...
+
+    async def exists(self, conn: asyncpg.Connection, generation: int) -> bool:
+        """Whether ``generation``'s storage exists."""
         ...
 
 
@@ -35,7 +52,38 @@ def table_name(table: str, generation: int) -> str:
     return f"{table}_g{generation}"
 
 
-class FoldingProjection:
+class PostgresTables:
+    """Generations of PostgreSQL tables behind views of the plain names the API reads."""
+
+    tables: tuple[str, ...]
+
+    def ddl(self, generation: int) -> str:
+        """CREATE statements of this projection's tables for ``generation``."""
+        raise NotImplementedError
+
+    async def create_generation(self, conn: asyncpg.Connection, generation: int) -> None:
+        """(Re)create the tables of ``generation``."""
+        for table in self.tables:
+            await conn.execute(f"DROP TABLE IF EXISTS {table_name(table, generation)}")
+        await conn.execute(self.ddl(generation))
+
+    async def activate(self, conn: asyncpg.Connection, generation: int) -> None:
+        """Point the views at ``generation``; readers switch when the transaction commits."""
+        for table in self.tables:
+            await conn.execute(f"DROP VIEW IF EXISTS {table}")
+            await conn.execute(f"CREATE VIEW {table} AS SELECT * FROM {table_name(table, generation)}")
+
+    async def drop_generation(self, conn: asyncpg.Connection, generation: int) -> None:
+        """Drop the tables of ``generation``."""
+        for table in self.tables:
+            await conn.execute(f"DROP TABLE IF EXISTS {table_name(table, generation)}")
+
+    async def exists(self, conn: asyncpg.Connection, generation: int) -> bool:
+        """Whether the tables of ``generation`` exist."""
+        return await conn.fetchval("SELECT to_regclass($1) IS NOT NULL", table_name(self.tables[0], generation))
+
+
+class FoldingProjection(PostgresTables):
     """A projection whose rows are states folded from events, keyed by one id column.
 
     Per batch: read the affected rows once, fold every event in memory, write each changed row

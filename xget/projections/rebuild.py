@@ -10,13 +10,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 
 from xget.bootstrap import PROJECTIONS_CHANNEL
 from xget.eventstore.postgres import PostgresEventStore
-from xget.projections.base import PostgresProjection
-from xget.projections.schema import create_generation, drop_generation, point_views
+from xget.projections.base import Projection
 
 log = logging.getLogger(__name__)
 
@@ -24,14 +24,14 @@ Progress = Callable[[int, int], None]
 """Called with (position reached, head position) after every batch."""
 
 
-async def rebuild(store: PostgresEventStore, projection: PostgresProjection, batch_size: int = 5000,
+async def rebuild(store: PostgresEventStore, projection: Projection, batch_size: int = 5000,
                   progress: Progress | None = None) -> tuple[int, int]:
     """Rebuild ``projection``; returns (new generation, position it was switched at)."""
     pool = store.pool
     async with pool.acquire() as conn:
         old = await conn.fetchval("SELECT generation FROM checkpoints WHERE name = $1", projection.name)
         new = old + 1
-        await create_generation(conn, projection, new)
+        await projection.create_generation(conn, new)
         position = 0
         head = await store.head()
         # Catch up outside the switch transaction, so the live runner is blocked only briefly.
@@ -52,7 +52,7 @@ async def rebuild(store: PostgresEventStore, projection: PostgresProjection, bat
             while events := await store.read_all(position, batch_size, conn=conn):
                 await projection.apply(conn, events, new)
                 position = events[-1].position
-            await point_views(conn, projection, new)
+            await projection.activate(conn, new)
             await conn.execute(
                 "UPDATE checkpoints SET generation = $2, position = $3, updated_at = now() WHERE name = $1",
                 projection.name, new, position,
@@ -60,6 +60,9 @@ async def rebuild(store: PostgresEventStore, projection: PostgresProjection, bat
             await conn.execute("SELECT pg_notify($1, $2)", PROJECTIONS_CHANNEL, f"{projection.name}:{position}")
         if progress:
             progress(position, position)
-        await drop_generation(conn, projection, old)
+        # Readers of a store outside this transaction (MongoDB) may still hold the old generation
+        # for a moment; PostgreSQL readers moved atomically with the views.
+        await asyncio.sleep(getattr(projection, "grace_seconds", 0.0))
+        await projection.drop_generation(conn, old)
     log.info("projection %s rebuilt as generation %d at position %d", projection.name, new, position)
     return new, position

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from xget.projections.base import PostgresProjection
+from xget.projections.base import Projection
 from xget.projections.executions import ExecutionsProjection
 from xget.projections.tasks import TasksProjection
 
-POSTGRES_PROJECTIONS: dict[str, PostgresProjection] = {
+POSTGRES_PROJECTIONS: dict[str, Projection] = {
     "tasks": TasksProjection(),
     "task_executions": ExecutionsProjection(),
 }

@@ -12,7 +12,7 @@ import asyncpg
 from xget.aio import sleep_or_stop, until_first
 from xget.bootstrap import PROJECTIONS_CHANNEL
 from xget.eventstore.postgres import PostgresEventStore
-from xget.projections.base import PostgresProjection
+from xget.projections.base import Projection
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +22,7 @@ def projection_lock_key(name: str) -> int:
     return 0x58470000 + (zlib.crc32(name.encode()) & 0xFFFF)
 
 
-async def apply_batch(conn: asyncpg.Connection, store: PostgresEventStore, projection: PostgresProjection,
+async def apply_batch(conn: asyncpg.Connection, store: PostgresEventStore, projection: Projection,
                       batch_size: int) -> int | None:
     """Apply the next batch after the checkpoint in one transaction; returns the new checkpoint,
     or None when there was nothing to do. The checkpoint row is locked first, so a rebuild's
@@ -46,7 +46,7 @@ async def apply_batch(conn: asyncpg.Connection, store: PostgresEventStore, proje
 class ProjectionRunner:
     """Keeps one projection up to date until stopped."""
 
-    def __init__(self, store: PostgresEventStore, projection: PostgresProjection, batch_size: int = 1000) -> None:
+    def __init__(self, store: PostgresEventStore, projection: Projection, batch_size: int = 1000) -> None:
         self._store = store
         self._projection = projection
         self._batch_size = batch_size

@@ -1,6 +1,7 @@
 """``xget sandbox accounts``: the account service of docs/accounts-and-proxies.md, in memory.
 
-The pool is ``acc-1`` .. ``acc-N`` with the credentials the sandbox X accepts (derived from the
+The pool is ``acc-1`` .. ``acc-N`` (plus ``your-account-id``, the seed example's placeholder,
+leased only when pinned) with the credentials the sandbox X accepts (derived from the
 seed, :func:`xget.sandbox.limits.credentials`). One holder per account; a lease not released
 within its TTL is taken back; ``rate_limited`` keeps the account away from that operation until
 ``until``; ``banned``, ``locked`` and ``auth_failed`` disable it (``POST /v1/accounts/{id}/enable``
@@ -20,7 +21,7 @@ import msgspec
 
 from xget.sandbox.asgi import Receive, Scope, Send, header, lifespan, read_body, respond, respond_json
 from xget.sandbox.config import SandboxConfig
-from xget.sandbox.limits import account_ids, credentials
+from xget.sandbox.limits import SEED_EXAMPLE_ACCOUNT, account_ids, credentials
 
 OPERATIONS = frozenset({"UserByScreenName", "UserByRestId", "UserTweets", "UserTweetsAndReplies",
                         "SearchTimeline", "Followers", "Following"})
@@ -129,7 +130,7 @@ class AccountPool:
                 raise ServiceError(409, "account_unavailable", f"{acc.id} is {why}",
                                    None if at is None else at - now)
             return self._grant(acc, req, now)
-        excluded = set(req.exclude)
+        excluded = set(req.exclude) | {SEED_EXAMPLE_ACCOUNT}  # pinned-only: the pool keeps its size
         free, later = [], []
         for acc in self.accounts.values():
             if acc.id in excluded:

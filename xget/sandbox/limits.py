@@ -26,9 +26,20 @@ def credentials(seed: str, account_id: str) -> tuple[str, str]:
     return digest[:40], digest[40:72]
 
 
+SEED_EXAMPLE_ACCOUNT = "your-account-id"
+SEED_EXAMPLE_PROXY = "your-proxy-id"
+"""The placeholder ids of the seed's curl example: the sandbox has them too, so the example
+pins an account and a proxy that exist and runs exactly as written."""
+
+
 def account_ids(count: int) -> list[str]:
-    """The ids of the sandbox account pool: ``acc-1`` .. ``acc-N``."""
-    return [f"acc-{i}" for i in range(1, count + 1)]
+    """The ids of the sandbox account pool: ``acc-1`` .. ``acc-N`` and the seed example's."""
+    return [f"acc-{i}" for i in range(1, count + 1)] + [SEED_EXAMPLE_ACCOUNT]
+
+
+def proxy_ids(count: int) -> list[str]:
+    """The ids of the sandbox proxy pool: ``px-1`` .. ``px-N`` and the seed example's."""
+    return [f"px-{i}" for i in range(1, count + 1)] + [SEED_EXAMPLE_PROXY]
 
 
 class RateLimiter:

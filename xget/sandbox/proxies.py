@@ -25,6 +25,7 @@ import msgspec
 from xget.sandbox.accounts import MAX_TTL, ServiceError, iso
 from xget.sandbox.asgi import Receive, Scope, Send, header, lifespan, read_body, respond, respond_json
 from xget.sandbox.config import SandboxConfig
+from xget.sandbox.limits import SEED_EXAMPLE_PROXY, proxy_ids
 from xget.sandbox.rand import seed_int
 
 _HOP_BY_HOP = frozenset({b"connection", b"keep-alive", b"proxy-authorization", b"proxy-connection",
@@ -55,7 +56,7 @@ class ProxyPool:
                  clock: Callable[[], float] = time.time) -> None:
         self.config = config
         self.clock = clock
-        self.ids = [f"px-{i}" for i in range(1, config.proxies + 1)]
+        self.ids = proxy_ids(config.proxies)
         self.urls: dict[str, str | None] = {}
         for pid in self.ids:
             if config.proxy_mode == "forward" and forward_url:
@@ -89,7 +90,7 @@ class ProxyPool:
                 raise ServiceError(409, "proxy_unavailable", f"{req.proxy_id} failed recently",
                                    until - now)
             return self._grant(req.proxy_id, req, now)
-        excluded = set(req.exclude)
+        excluded = set(req.exclude) | {SEED_EXAMPLE_PROXY}  # pinned-only: the pool keeps its size
         candidates = [pid for pid in self.ids if pid not in excluded and self.benched.get(pid, 0.0) <= now]
         if not candidates:
             ends = [self.benched[p] for p in self.ids if p not in excluded and p in self.benched]
@@ -173,8 +174,7 @@ class ForwardProxy:
 
     def __init__(self, config: SandboxConfig) -> None:
         self.config = config
-        self.secrets = {f"px-{i}": proxy_secret(config.seed, f"px-{i}")
-                        for i in range(1, config.proxies + 1)}
+        self.secrets = {pid: proxy_secret(config.seed, pid) for pid in proxy_ids(config.proxies)}
         self.faults = random.Random(seed_int(config.seed) ^ 0x5EED)
         self.relayed = 0
         self._client: httpx.AsyncClient | None = None

@@ -12,6 +12,7 @@ import asyncio
 import logging
 import os
 import socket
+import tempfile
 from pathlib import Path
 
 import faust
@@ -52,7 +53,10 @@ class Worker:
         self.app = self._faust_app(settings)
 
     def _faust_app(self, settings: Settings) -> faust.App:
-        datadir = Path(os.environ.get("XGET_VAR_DIR", ".var")) / "faust" / self.worker_id.replace(":", "-")
+        # Faust wants a data directory even without tables; it holds nothing we need to keep.
+        datadir = Path(os.environ.get("XGET_VAR_DIR") or tempfile.gettempdir()) / "xget-faust" / \
+            self.worker_id.replace(":", "-")
+        datadir.mkdir(parents=True, exist_ok=True)
         app = faust.App(
             GROUP_ID,
             broker=[f"kafka://{server.strip()}" for server in settings.kafka_bootstrap_servers.split(",")],

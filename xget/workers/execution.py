@@ -83,6 +83,7 @@ class Execution:
         self._waits_reported: set[int] = set()
         self._metadata = Metadata(causation_id=job.execution_id)
         self._session: XSession | None = None
+        self.user_id: str | None = None
 
     @property
     def task_stream(self) -> str:
@@ -117,6 +118,7 @@ class Execution:
         if not facts.is_current_and_open:
             return "skipped"  # already ended, or superseded: a redelivered start
         assert facts.started is not None
+        self.user_id = facts.started.user_id
         progress = Progress.from_pages(await self.ctx.store.read_stream(self.execution_stream))
         started_clock = facts.first_started_at or datetime.now(timezone.utc)
         if facts.stop_requested:
@@ -182,7 +184,7 @@ class Execution:
                     task_id=self.job.task_id, execution_id=self.job.execution_id, page=number,
                     item_type=item_type, items=[msgspec.to_builtins(i) for i in page.items],
                     cursor=page.cursor, total=page.total, skipped=dict(page.skipped),
-                    account_id=session.account_id, proxy_id=session.proxy_id,
+                    account_id=session.account_id, proxy_id=session.proxy_id, user_id=self.user_id,
                 )
                 try:
                     # The expected version is the page count: a page is written exactly once, and

@@ -1,0 +1,1 @@
+"""The result views: one MongoDB document per collected item, built from ResultsCollected events."""

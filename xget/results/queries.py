@@ -1,0 +1,189 @@
+"""Reading result documents: a task's results page by page, search across tasks, full streams."""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+import msgspec
+from pymongo import ASCENDING, DESCENDING
+
+from xget.results.store import ResultStore
+
+SORTS: dict[str, tuple[str, int]] = {
+    "collected": ("seq", ASCENDING),
+    "-collected": ("seq", DESCENDING),
+    "created_at": ("created_at", ASCENDING),
+    "-created_at": ("created_at", DESCENDING),
+    "likes": ("like_count", ASCENDING),
+    "-likes": ("like_count", DESCENDING),
+}
+TWEET_FIELDS = {
+    "id", "url", "text", "lang", "created_at", "author", "conversation_id", "in_reply_to_tweet_id",
+    "in_reply_to_user_id", "in_reply_to_screen_name", "reply_count", "retweet_count", "like_count", "quote_count",
+    "bookmark_count", "view_count", "hashtags", "mentions", "urls", "media", "is_retweet", "retweeted_tweet",
+    "quoted_tweet", "source", "possibly_sensitive",
+}
+USER_FIELDS = {
+    "id", "screen_name", "name", "description", "location", "url", "created_at", "followers_count",
+    "following_count", "tweet_count", "like_count", "media_count", "listed_count", "verified", "is_blue_verified",
+    "protected", "profile_image_url", "profile_banner_url",
+}
+META_OUT = {"task_id", "execution_id", "executions", "item_type", "collected_at", "updated_at"}
+FIELDS = TWEET_FIELDS | USER_FIELDS | META_OUT
+
+
+class QueryError(ValueError):
+    """A parameter the caller must fix; ``field`` names it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def projection(fields: str | None, sort_key: str = "seq") -> dict[str, int]:
+    """A MongoDB projection from ``fields=id,text,author.screen_name`` (validated). ``_id`` is
+    hidden; ``seq`` and the sort key are kept for the cursor (:func:`public` drops them)."""
+    if not fields:
+        return {"_id": 0, "user_id": 0}
+    chosen: dict[str, int] = {"_id": 0, sort_key: 1}
+    for name in (f.strip() for f in fields.split(",")):
+        if not name:
+            continue
+        if name.split(".", 1)[0] not in FIELDS or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", name):
+            raise QueryError("fields", f"unknown field {name!r}; fields are record fields such as id, text, "
+                             "created_at, like_count, author.screen_name, or item_type, collected_at")
+        chosen[name] = 1
+    chosen["seq"] = 1
+    return chosen
+
+
+def encode_cursor(values: Sequence[Any]) -> str:
+    """Opaque cursor of the last item's sort key."""
+    return base64.urlsafe_b64encode(msgspec.json.encode(list(values))).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> list[Any]:
+    """The sort key inside a cursor, or QueryError naming ``cursor``."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        values = msgspec.json.decode(raw)
+    except (ValueError, msgspec.DecodeError):
+        raise QueryError("cursor", "not a cursor this API returned") from None
+    if not isinstance(values, list) or len(values) != 2:
+        raise QueryError("cursor", "not a cursor this API returned")
+    return values
+
+
+def _after(key: str, direction: int, cursor: list[Any]) -> dict[str, Any]:
+    """Filter for items after the cursor in (key, seq) order; seq breaks ties and is unique."""
+    value, seq = cursor
+    if key == "seq":
+        return {"seq": {"$gt" if direction == ASCENDING else "$lt": seq}}
+    op = "$gt" if direction == ASCENDING else "$lt"
+    return {"$or": [{key: {op: value}}, {key: value, "seq": {op: seq}}]}
+
+
+class ResultQueries:
+    """Queries of the result documents of one generation."""
+
+    def __init__(self, store: ResultStore) -> None:
+        self.store = store
+
+    def _cursor_of(self, doc: dict[str, Any], key: str) -> str:
+        value = doc.get(key) if key != "seq" else doc["seq"]
+        return encode_cursor([value, doc["seq"]])
+
+    async def page(self, generation: int, task_id: str, *, limit: int, sort: str = "collected",
+                   cursor: str | None = None, item_type: str | None = None, fields: str | None = None
+                   ) -> tuple[list[dict[str, Any]], str | None]:
+        """One page of a task's results and the cursor of the next (None at the end)."""
+        if sort not in SORTS:
+            raise QueryError("sort", f"sort must be one of {', '.join(SORTS)}")
+        key, direction = SORTS[sort]
+        flt: dict[str, Any] = {"task_id": task_id}
+        if item_type:
+            flt["item_type"] = item_type
+        if cursor:
+            flt.update(_after(key, direction, decode_cursor(cursor)))
+        find = self.store.collection(generation, task_id).find(flt, projection(fields, key))
+        # FerretDB returns a per-task collection in insertion order, which is collection order;
+        # sorting there would scan the whole collection, so the collected order is left natural.
+        if not (key == "seq" and direction == ASCENDING and self.store.ferretdb and self.store.layout == "per_task"):
+            find = find.sort([(key, direction), ("seq", direction)])
+        docs = await find.limit(limit + 1).to_list()
+        more = len(docs) > limit
+        docs = docs[:limit]
+        next_cursor = self._cursor_of(docs[-1], key) if more and docs else None
+        return [public(d, fields) for d in docs], next_cursor
+
+    async def search(self, generation: int, task_ids: Sequence[str] | None, flt: dict[str, Any], *, limit: int,
+                     cursor: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
+        """Newest collected first across ``task_ids`` (the caller's tasks; None: every task)."""
+        query = dict(flt)
+        if cursor:
+            query.update(_after("seq", DESCENDING, decode_cursor(cursor)))
+        if task_ids is not None:
+            query["task_id"] = {"$in": list(task_ids)}
+        if self.store.layout == "shared":
+            docs = await self.store.collection(generation, "").find(query, projection(None)) \
+                .sort("seq", DESCENDING).limit(limit + 1).to_list()
+        else:
+            names = await self.store.generation_collections(generation)
+            if task_ids is not None:
+                names = sorted(set(names) & {self.store.collection_name(generation, t) for t in task_ids})
+            docs = []
+            for name in names:
+                docs += await self.store.db[name].find(query, projection(None)).sort("seq", DESCENDING) \
+                    .limit(limit + 1).to_list()
+            docs.sort(key=lambda d: d["seq"], reverse=True)
+        more = len(docs) > limit
+        docs = docs[:limit]
+        next_cursor = encode_cursor([docs[-1]["seq"], docs[-1]["seq"]]) if more and docs else None
+        return [public(d, None) for d in docs], next_cursor
+
+    async def stream(self, generation: int, task_id: str, batch: int = 1000) -> AsyncIterator[dict[str, Any]]:
+        """Every result of a task in collected order, fetched ``batch`` at a time (constant memory)."""
+        find = self.store.collection(generation, task_id).find({"task_id": task_id}, projection(None))
+        if not (self.store.ferretdb and self.store.layout == "per_task"):
+            find = find.sort("seq", ASCENDING)
+        async for doc in find.batch_size(batch):
+            doc.pop("seq", None)
+            yield doc
+
+
+def public(doc: dict[str, Any], fields: str | None) -> dict[str, Any]:
+    """A document as the API shows it: without the cursor's helper fields unless asked for."""
+    doc.pop("seq", None)
+    if fields:
+        wanted = {f.strip().split(".", 1)[0] for f in fields.split(",")}
+        for name in [k for k in doc if k not in wanted]:
+            del doc[name]
+    return doc
+
+
+def search_filter(*, q: str | None = None, hashtag: str | None = None, author: str | None = None,
+                  lang: str | None = None, since: str | None = None, until: str | None = None,
+                  min_likes: int | None = None, item_type: str = "tweet") -> dict[str, Any]:
+    """The MongoDB filter of a search (finds and $regex only: FerretDB has no $text)."""
+    flt: dict[str, Any] = {"item_type": item_type}
+    if q:
+        flt["text"] = {"$regex": re.escape(q), "$options": "i"}
+    if hashtag:
+        flt["hashtags"] = {"$regex": f"^{re.escape(hashtag.lstrip('#'))}$", "$options": "i"}
+    if author:
+        flt["author.screen_name"] = {"$regex": f"^{re.escape(author.lstrip('@'))}$", "$options": "i"}
+    if lang:
+        flt["lang"] = lang
+    created: dict[str, str] = {}
+    if since:
+        created["$gte"] = since
+    if until:
+        created["$lt"] = until
+    if created:
+        flt["created_at"] = created
+    if min_likes is not None:
+        flt["like_count"] = {"$gte": min_likes}
+    return flt
