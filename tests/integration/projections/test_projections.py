@@ -22,7 +22,6 @@ from xget.events import (
 from xget.projections.registry import POSTGRES_PROJECTIONS
 from xget.projections.rebuild import rebuild
 from xget.projections.runner import apply_batch
-from xget.projections.schema import create_generation
 from xget.projections.tasks import TasksProjection
 
 TASKS = "/api/v1/tasks"
@@ -107,7 +106,7 @@ async def test_a_batch_that_crashes_before_commit_leaves_no_trace_and_is_applied
 ) -> None:
     projection = CrashTestTasks()
     async with container.pool.acquire() as conn:
-        await create_generation(conn, projection, 1)
+        await projection.create_generation(conn, 1)
         await conn.execute("INSERT INTO checkpoints (name, position) VALUES ($1, 0) "
                            "ON CONFLICT (name) DO UPDATE SET position = 0, generation = 1", projection.name)
     for _ in range(3):
