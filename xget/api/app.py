@@ -15,6 +15,7 @@ from xget import __version__
 from xget.api.deps import Services, provide_actor, provide_correlation_id, provide_services
 from xget.api.executions import ExecutionController
 from xget.api.health import health, ready
+from xget.api.live import TaskEventsController
 from xget.api.middleware import correlation_middleware
 from xget.api.openapi import add_parameter_schemas
 from xget.api.problems import EXCEPTION_HANDLERS
@@ -60,7 +61,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             app.state.services = await build_services(own)
             yield
 
-    route_handlers: list[Any] = [TaskController, ResultController, ExecutionController, health, ready]
+    route_handlers: list[Any] = [TaskController, TaskEventsController, ResultController, ExecutionController,
+                                 health, ready]
     return Litestar(
         route_handlers=route_handlers,
         dependencies={
