@@ -8,6 +8,7 @@ from xget.cli.processes import api, projector
 from xget.cli.projections import projections, replay
 from xget.cli.sandbox import sandbox
 from xget.cli.services import migrate, relay
+from xget.cli.tasks import tasks
 from xget.cli.worker import worker
 
 
@@ -27,6 +28,7 @@ cli.add_command(replay)
 cli.add_command(keys)
 cli.add_command(parse_command)
 cli.add_command(sandbox)
+cli.add_command(tasks)
 
 
 def main() -> None:

@@ -21,6 +21,7 @@ from xget.bootstrap import Container
 from xget.events import (
     Event,
     ExecutionCompleted,
+    ExecutionFailed,
     ExecutionStarted,
     ExecutionWaiting,
     NewEvent,
@@ -136,3 +137,8 @@ class FakeWorker:
     async def complete(self) -> int:
         return await self._to_task(ExecutionCompleted(task_id=self.task_id, execution_id=self.execution_id,
                                                       result_count=self.total, pages=self.pages, duration=1.5))
+
+    async def fail(self, error_class: str, message: str) -> int:
+        return await self._to_task(ExecutionFailed(task_id=self.task_id, execution_id=self.execution_id,
+                                                   error_class=error_class, error_message=message,
+                                                   result_count=self.total, pages=self.pages, duration=0.5))
