@@ -52,10 +52,12 @@ class TasksProjection(FoldingProjection):
             result_count      integer NOT NULL DEFAULT 0,
             version           integer NOT NULL
         );
-        CREATE INDEX {t}_created_idx ON {t} (created_at DESC, id);
-        CREATE INDEX {t}_user_idx ON {t} (user_id, created_at DESC, id);
-        CREATE INDEX {t}_status_idx ON {t} (status, created_at DESC, id);
-        CREATE INDEX {t}_type_idx ON {t} (task_type, created_at DESC, id);
+        -- created_at and id in the same direction, as the list orders them (-created_at: both
+        -- DESC, a backward scan); a mixed-direction index would leave an incremental sort.
+        CREATE INDEX {t}_created_idx ON {t} (created_at, id);
+        CREATE INDEX {t}_user_idx ON {t} (user_id, created_at, id);
+        CREATE INDEX {t}_status_idx ON {t} (status, created_at, id);
+        CREATE INDEX {t}_type_idx ON {t} (task_type, created_at, id);
         CREATE INDEX {t}_name_trgm_idx ON {t} USING gin (task_name gin_trgm_ops);
         CREATE TABLE {table_name(self.counts_table, generation)} (
             user_id   text NOT NULL,
