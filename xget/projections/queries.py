@@ -86,23 +86,24 @@ class TaskQueries:
             ("task_name ILIKE {}", _like(f.name) if f.name else None),
         ])
         n = len(args)
-        rows = await self._pool.fetch(
-            f"SELECT {TASK_COLUMNS} FROM tasks{where} ORDER BY {order_by(sort, TASK_SORTS)} "
-            f"LIMIT ${n + 1} OFFSET ${n + 2}",
-            *args, size, (page - 1) * size,
-        )
-        return rows, await self._total(f, where, args)
+        sql = (f"SELECT {TASK_COLUMNS} FROM tasks{where} ORDER BY {order_by(sort, TASK_SORTS)} "
+               f"LIMIT ${n + 1} OFFSET ${n + 2}")
+        # Both queries on one connection: one pool acquire and one connection reset, not two.
+        async with self._pool.acquire() as conn:
+            rows = await conn.fetch(sql, *args, size, (page - 1) * size)
+            return rows, await self._total(conn, f, where, args)
 
-    async def _total(self, f: TaskFilter, where: str, args: list[Any]) -> int:
+    @staticmethod
+    async def _total(conn: asyncpg.Connection, f: TaskFilter, where: str, args: list[Any]) -> int:
         if f.created_after is None and f.created_before is None and not f.name:
             # Only equality filters: the per (user, type, status) counts answer without a scan.
             counts_where, counts_args = _where([
                 ("user_id = {}", f.user_id), ("status = {}", f.status), ("task_type = {}", f.task_type)
             ])
-            return await self._pool.fetchval(
+            return await conn.fetchval(
                 f"SELECT coalesce(sum(n), 0)::bigint FROM task_counts{counts_where}", *counts_args
             )
-        return await self._pool.fetchval(f"SELECT count(*) FROM tasks{where}", *args)
+        return await conn.fetchval(f"SELECT count(*) FROM tasks{where}", *args)
 
 
 class ExecutionQueries:
