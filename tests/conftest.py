@@ -14,16 +14,22 @@ from xget.bootstrap import Container, open_container
 from xget.settings import Settings
 
 TEST_RUN = uuid.uuid4().hex[:8]
+_ORDER = {"unit": 0, "integration": 1, "e2e": 2}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Fast tests first: unit, then integration, then end to end (whose stack lives longest)."""
+    items.sort(key=lambda item: _ORDER.get(item.path.relative_to(item.config.rootpath).parts[1], 1)
+               if len(item.path.relative_to(item.config.rootpath).parts) > 1 else 1)
 
 
 @pytest.fixture(scope="session")
 def settings() -> Settings:
     """Settings of the test run: the test databases and topics of this run only."""
     env = dict(os.environ)
-    env.setdefault("POSTGRES_DB", "xget_test")
     env["POSTGRES_DB"] = env.get("XGET_TEST_POSTGRES_DB", "xget_test")
     env["MONGODB_URL"] = env.get(
-        "XGET_TEST_MONGODB_URL", "mongodb://127.0.0.1:27017/xget_test?directConnection=true"
+        "XGET_TEST_MONGODB_URL", f"mongodb://127.0.0.1:27017/{env['POSTGRES_DB']}?directConnection=true"
     )
     env["KAFKA_TOPIC_TASKS"] = f"xget-test-{TEST_RUN}.task-events"
     env["KAFKA_TOPIC_RESULTS"] = f"xget-test-{TEST_RUN}.results"
@@ -32,7 +38,14 @@ def settings() -> Settings:
 
 
 async def reset_database(settings: Settings) -> None:
-    """Drop every table of the test database so migrations start from nothing."""
+    """Create the test database if needed (XGET_TEST_POSTGRES_DB lets parallel runs use their
+    own), then drop every table so migrations start from nothing."""
+    admin = await asyncpg.connect(settings.dsn_for("postgres"))
+    try:
+        if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", settings.postgres_db):
+            await admin.execute(f'CREATE DATABASE "{settings.postgres_db}"')
+    finally:
+        await admin.close()
     conn = await asyncpg.connect(settings.postgres_dsn)
     try:
         await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")

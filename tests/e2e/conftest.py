@@ -1,19 +1,18 @@
-"""End-to-end fixtures: XGet's own processes (API, projector, relay...) running as subprocesses
-against the real services and the test database."""
+"""End-to-end fixtures: the product's own processes running as subprocesses against the real
+services and the test databases (see :mod:`tests.e2e.stack`)."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
+import asyncio
+import dataclasses
+from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
 
-from tests.processes import XgetProcess
-from xget.bootstrap import Container
+from tests.conftest import reset_database
+from tests.e2e.stack import Stack
 from xget.settings import Settings
-
-E2E_API_PORT = 18003
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -22,32 +21,39 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.e2e)
 
 
-def wait_healthy(url: str, process: XgetProcess, timeout: float = 30) -> None:
-    """Wait until ``url`` answers 200, or fail with the process's log."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.proc.poll() is not None:
-            raise AssertionError(f"{process.name} exited with {process.proc.returncode}:\n{process.output()}")
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError(f"{process.name} did not become healthy:\n{process.output()}")
+@pytest.fixture(scope="session")
+def e2e_settings(settings: Settings) -> Settings:
+    """The end-to-end stack's own database and topics: its worker must not pick up the
+    integration tests' executions, nor theirs its own."""
+    database = f"{settings.postgres_db}_e2e"
+    return dataclasses.replace(
+        settings, postgres_db=database,
+        mongodb_url=settings.mongodb_url.replace(f"/{settings.mongodb_database}?", f"/{database}?"),
+        kafka_topic_tasks=settings.kafka_topic_tasks + "-e2e", kafka_topic_results=settings.kafka_topic_results + "-e2e",
+    )
 
 
 @pytest.fixture(scope="session")
-def live_api(settings: Settings, container: Container) -> Iterator[str]:
-    """Base URL of an API process, with a projector process keeping its read models current.
-    Depends on ``container`` so the test database is reset before these processes start."""
-    projector = XgetProcess(settings, "projector")
-    api = XgetProcess(settings, "api", "--port", str(E2E_API_PORT))
-    base = f"http://127.0.0.1:{E2E_API_PORT}"
+def live_stack(e2e_settings: Settings) -> Iterator[Stack]:
+    """The whole product running as subprocesses, on a freshly reset database of its own."""
+    asyncio.run(reset_database(e2e_settings))
+    stack = Stack(e2e_settings)
     try:
-        wait_healthy(f"{base}/health", api)
-        yield base
+        stack.start()
+        yield stack
     finally:
-        api.stop()
-        projector.stop()
+        stack.stop()
 
+
+@pytest.fixture(scope="session")
+def live_api(live_stack: Stack) -> str:
+    """Base URL of the live stack's API."""
+    return live_stack.api
+
+
+@pytest.fixture
+async def api(live_stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client of the live API; the sandbox is back to the stack's defaults afterwards."""
+    async with httpx.AsyncClient(base_url=live_stack.api, timeout=30) as client:
+        yield client
+    live_stack.reset_sandbox()

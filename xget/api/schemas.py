@@ -11,9 +11,12 @@ from msgspec import UNSET, Meta, UnsetType
 
 from xget.commands.params import PARAMS_BY_TYPE, TaskStatus, TaskType
 
-Name = Annotated[str, Meta(min_length=1, max_length=200, description="Task name", examples=["采集埃隆马斯克推文"])]
-Describe = Annotated[str, Meta(max_length=2000, description="Free-text description")]
-RefId = Annotated[str, Meta(min_length=1, max_length=200)]
+NO_NUL = r"^[^\x00]*$"
+"""No string field accepts NUL: PostgreSQL text cannot store it."""
+Name = Annotated[str, Meta(min_length=1, max_length=200, pattern=NO_NUL, description="Task name",
+                           examples=["采集埃隆马斯克推文"])]
+Describe = Annotated[str, Meta(max_length=2000, pattern=NO_NUL, description="Free-text description")]
+RefId = Annotated[str, Meta(min_length=1, max_length=200, pattern=NO_NUL)]
 ParametersDoc = Annotated[
     dict[str, Any],
     Meta(description="Parameters of the task type; schemas: "

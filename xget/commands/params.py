@@ -95,7 +95,7 @@ class UserTweetsParams(_ByUser, frozen=True, kw_only=True):
 class KeywordSearchParams(_Params, frozen=True, kw_only=True):
     """KEYWORD_SEARCH: posts matching a query (X search syntax allowed)."""
 
-    query: Annotated[str, Meta(min_length=1, max_length=500, examples=["open source"])]
+    query: Annotated[str, Meta(min_length=1, max_length=500, pattern=r"^[^\x00]*$", examples=["open source"])]
     limit: Limit = 100
     product: SearchProduct = SearchProduct.Latest
     lang: Lang | None = None

@@ -236,3 +236,13 @@ async def test_health_and_readiness(client: AsyncTestClient) -> None:
     ready = await client.get("/ready")
     assert ready.status_code == 200, ready.text
     assert ready.json()["checks"] == {"postgres": "ok", "kafka": "ok", "mongodb": "ok"}
+
+
+async def test_nul_characters_are_refused_everywhere_with_a_4xx(client: AsyncTestClient) -> None:
+    assert (await client.get(TASKS, params={"q": "a\x00b"})).status_code == 400
+    assert (await client.get(f"{TASKS}/search/results", params={"task_id": "\x00"})).status_code == 400
+    assert (await client.get(f"{TASKS}/x%00y")).status_code == 400
+    for body in (task_body(task_name="bad\x00name"), task_body(describe="\x00"), task_body(user="u\x00"),
+                 task_body(task_type="KEYWORD_SEARCH", parameters={"query": "open\x00source"})):
+        response = await client.post(TASKS, json=body)
+        assert response.status_code == 422, response.text
