@@ -68,8 +68,13 @@ async def provide_actor(request: Request[Any, Any, Any], services: NamedDependen
     return actor
 
 
-def provide_correlation_id(request: Request[Any, Any, Any]) -> str:
-    """The request's correlation id (set by the correlation middleware)."""
+def provide_correlation_id(request: Request[Any, Any, Any], actor: NamedDependency[Optional[Actor]]) -> str:
+    """The request's correlation id (set by the correlation middleware).
+
+    It takes ``actor`` only to come after it (services, then actor, then this: one dependency per
+    level, none resolved in a task group; see :func:`provide_actor`). Every handler that wants a
+    correlation id also wants the actor."""
+    del actor
     return request.scope.get("state", {}).get("correlation_id") or str(uuid.uuid4())
 
 
