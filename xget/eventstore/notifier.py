@@ -50,6 +50,11 @@ class Notifier:
         if self._conn is not None and not self._conn.is_closed():
             await self._conn.close()
 
+    @property
+    def connected(self) -> bool:
+        """Whether the listening connection is up (notifications are being received)."""
+        return self._connected.is_set()
+
     def on(self, channel: str, hook: Callable[[str], None]) -> None:
         """Call ``hook(payload)`` for every notification on ``channel``."""
         self._hooks[channel].append(hook)

@@ -37,7 +37,11 @@ class Watermarks:
         """Wait until every projection in ``names`` reached ``position``; False on timeout."""
         if self._reached(names, position):
             return True
-        await self._read(names)
+        if not self._notifier.connected:
+            # Positions come from NOTIFYs; while the listener is down they may be stale. When it is
+            # up, the projector's notification for ``position`` is still to come (one query and
+            # connection reset less per write); the loop below re-reads if none arrives in time.
+            await self._read(names)
         deadline = time.monotonic() + timeout
         while not self._reached(names, position):
             remaining = deadline - time.monotonic()
