@@ -160,7 +160,11 @@ async def _events(feed: TaskFeed, replay: list[ServerSentEventMessage] | None,
                 return
             token = store.change_token()
             quiet = max(0.0, config.heartbeat - (now - last_sent))
-            await store.wait_for_new(token, timeout=quiet)
+            # Shielded: a client disconnect cancels this generator through anyio, which re-delivers
+            # the cancellation until the scope exits; landing inside the notifier's Condition wait,
+            # that can leave its lock released twice (then held forever), stalling every waiter of
+            # the process. The shielded wait ends by itself within one heartbeat.
+            await asyncio.shield(store.wait_for_new(token, timeout=quiet))
             if time.monotonic() - last_sent >= config.heartbeat:
                 yield ServerSentEventMessage(data=None, comment="keepalive")
                 last_sent = time.monotonic()

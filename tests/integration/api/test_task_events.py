@@ -220,3 +220,18 @@ async def test_a_client_disconnect_ends_the_stream_on_the_server(api: httpx.Asyn
     while STREAMS.active > before and time.monotonic() < deadline:
         await asyncio.sleep(0.05)
     assert STREAMS.active == before
+
+
+async def test_client_disconnects_leave_the_process_notifier_working(api: httpx.AsyncClient) -> None:
+    # A disconnect cancels a stream while it waits on the process's shared NOTIFY listener; that
+    # must not wedge the listener for the other waiters (read-your-writes of every command).
+    task = await started_task(api)
+    for _ in range(20):
+        async with api.stream("GET", f"{TASKS}/{task['id']}/events") as response:
+            assert (await next_event(read_events(response))).event == "snapshot"
+            await asyncio.sleep(0.01)
+    t0 = time.monotonic()
+    created = await api.post(TASKS, json=task_body())
+    listed = await api.get(TASKS, params={"user_id": created.json()["user_id"]})
+    assert listed.json()["total"] == 1
+    assert time.monotonic() - t0 < 2.0  # not the 5 s read-your-writes timeout
