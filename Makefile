@@ -4,7 +4,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: up down status test test-unit bench venv services services-down clean-var
+.PHONY: up down status test test-unit bench venv services services-down clean-var browser
 
 venv:
 	@./scripts/bootstrap.sh
@@ -25,8 +25,12 @@ status:
 	@./scripts/services.sh status
 	@./scripts/processes.sh status || true
 
+## the dashboard tests' browser: Debian's Chromium (Playwright comes with the dev extra)
+browser: venv
+	@./scripts/browser.sh
+
 ## make test: every test (unit, integration, e2e) against the real services
-test: services
+test: services browser
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test-unit: venv

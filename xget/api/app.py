@@ -12,6 +12,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 
 from xget import __version__
+from xget.api.dashboard import DASHBOARD_ROUTES
 from xget.api.deps import Services, provide_actor, provide_correlation_id, provide_services
 from xget.api.executions import ExecutionController
 from xget.api.health import health, ready
@@ -62,7 +63,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             yield
 
     route_handlers: list[Any] = [TaskController, TaskEventsController, ResultController, ExecutionController,
-                                 health, ready]
+                                 health, ready, *DASHBOARD_ROUTES]
     return Litestar(
         route_handlers=route_handlers,
         dependencies={
