@@ -37,9 +37,10 @@ class Watermarks:
         """Wait until every projection in ``names`` reached ``position``; False on timeout."""
         if self._reached(names, position):
             return True
-        if not self._notifier.connected:
-            # Positions come from NOTIFYs; while the listener is down they may be stale. When it is
-            # up, the projector's notification for ``position`` is still to come (one query and
+        if not self._notifier.connected or any(n not in self._positions for n in names):
+            # Positions come from NOTIFYs: read the checkpoints when a name was never heard of
+            # (the projector may be idle, done before this process started) or while the listener
+            # is down. Otherwise the notification for ``position`` is still to come (one query and
             # connection reset less per write); the loop below re-reads if none arrives in time.
             await self._read(names)
         deadline = time.monotonic() + timeout
