@@ -17,7 +17,6 @@ from tests.processes import XgetProcess
 from xget.bootstrap import open_container
 from xget.settings import Settings
 
-DATABASE = "xget_test_browser"
 
 
 def free_port() -> int:
@@ -27,11 +26,13 @@ def free_port() -> int:
 
 
 def isolated(settings: Settings) -> Settings:
-    """The session's settings moved to the browser tests' own databases and topics."""
+    """The session's settings moved to the browser tests' own databases and topics (named after
+    the session's, so runs with their own XGET_TEST_POSTGRES_DB stay apart here too)."""
     run = uuid.uuid4().hex[:8]
+    database = f"{settings.postgres_db}_browser"
     return dataclasses.replace(
-        settings, postgres_db=DATABASE, kafka_partitions=2,
-        mongodb_url=f"mongodb://127.0.0.1:27017/{DATABASE}?directConnection=true",
+        settings, postgres_db=database, kafka_partitions=2,
+        mongodb_url=settings.mongodb_url.replace(f"/{settings.mongodb_database}?", f"/{database}?"),
         kafka_topic_tasks=f"xget-browser-{run}.task-events", kafka_topic_results=f"xget-browser-{run}.results")
 
 

@@ -28,18 +28,21 @@ function keyBox() {
   const field = h("input", { type: "password", placeholder: "API key", autocomplete: "off", "data-test": "api-key",
     "aria-label": "API key", value: apiKey() });
   const state = h("span.muted.auth-state", { "data-test": "auth-state" });
-  const save = h("button.small", { text: "Use key", "data-test": "save-key", onclick: async () => {
-    setApiKey(field.value.trim());
-    await check();
-    route();
-  } });
-  const forget = h("button.small.ghost", { text: "Forget", onclick: async () => {
+  const save = h("button.small", { type: "submit", text: "Use key", "data-test": "save-key" });
+  const forget = h("button.small.ghost", { type: "button", text: "Forget", onclick: async () => {
     field.value = "";
     setApiKey("");
     await check();
     route();
   } });
-  clear(box, state, field, save, forget);
+  // A form, so Enter in the field uses the key (and the browser knows what the password field is).
+  const form = h("form.auth-form", { onsubmit: async (event) => {
+    event.preventDefault();
+    setApiKey(field.value.trim());
+    await check();
+    route();
+  } }, field, save, forget);
+  clear(box, state, form);
 
   async function check() {
     try {
