@@ -33,11 +33,31 @@ PROCESSES=(
 
 say() { printf '%s\n' "$*"; }
 
+# Alive and not a zombie (an exited child waits for PID 1 to reap it, which can take seconds).
+pid_alive() {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }
+  [ "${stat%% *}" != Z ]
+}
+
+# host:port of a health URL (empty for none).
+url_port() {
+  [ -n "$1" ] || return 0
+  local rest=${1#*://}
+  rest=${rest%%/*}
+  echo "${rest##*:}"
+}
+
+port_taken() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
 pid_of() {
   local f=$RUN/$1.pid pid
   [ -f "$f" ] || return 1
   pid=$(cat "$f")
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && grep -q "xget" "/proc/$pid/cmdline" 2>/dev/null; then
+  if [ -n "$pid" ] && pid_alive "$pid" && grep -q "xget" "/proc/$pid/cmdline" 2>/dev/null; then
     echo "$pid"
     return 0
   fi
@@ -56,16 +76,17 @@ selected() {
 wait_healthy() {
   local name=$1 pid=$2 url=$3 deadline=$((SECONDS + ${XGET_PROCESS_TIMEOUT:-60}))
   while [ $SECONDS -lt $deadline ]; do
-    if ! kill -0 "$pid" 2>/dev/null; then
+    if ! pid_alive "$pid"; then
       say "$name: exited during start; last lines of $LOG/$name.log:"
       tail -n 30 "$LOG/$name.log" >&2
       return 1
     fi
     if [ -z "$url" ]; then
       sleep 1
-      kill -0 "$pid" 2>/dev/null && return 0
+      pid_alive "$pid" && return 0
     elif curl -fsS -o /dev/null --max-time 1 "$url" 2>/dev/null; then
-      return 0
+      # The answer must come from our process, not from whoever else holds the port.
+      pid_alive "$pid" && return 0
     fi
     sleep 0.2
   done
@@ -77,12 +98,17 @@ wait_healthy() {
 up() {
   [ -x "$XGET" ] || { say "processes: $XGET missing; run ./scripts/bootstrap.sh (make up does)"; exit 1; }
   mkdir -p "$RUN" "$LOG"
-  local entry name args url pid t0
+  local entry name args url pid t0 port
   while IFS= read -r entry; do
     IFS='|' read -r name args url <<<"$entry"
     if pid=$(pid_of "$name"); then
       say "$name: running (pid $pid)"
       continue
+    fi
+    port=$(url_port "$url")
+    if [ -n "$port" ] && port_taken "$port"; then
+      say "$name: port $port is already taken by another program; stop it or set the port variable"
+      exit 1
     fi
     t0=$SECONDS
     # shellcheck disable=SC2086 # args is a word list by design
@@ -103,11 +129,11 @@ down() {
     pid=$(pid_of "$name") || continue
     kill -TERM "$pid" 2>/dev/null || true
     waited=0
-    while kill -0 "$pid" 2>/dev/null && [ $waited -lt $((STOP_TIMEOUT * 10)) ]; do
+    while pid_alive "$pid" && [ $waited -lt $((STOP_TIMEOUT * 10)) ]; do
       sleep 0.1
       waited=$((waited + 1))
     done
-    if kill -0 "$pid" 2>/dev/null; then
+    if pid_alive "$pid"; then
       kill -KILL "$pid" 2>/dev/null || true
       say "$name: killed (did not stop within ${STOP_TIMEOUT}s)"
     else

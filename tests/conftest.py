@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
+from pymongo import AsyncMongoClient
 
 from xget.bootstrap import Container, open_container
 from xget.settings import Settings
@@ -18,9 +19,14 @@ _ORDER = {"unit": 0, "integration": 1, "e2e": 2}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Fast tests first: unit, then integration, then end to end (whose stack lives longest)."""
-    items.sort(key=lambda item: _ORDER.get(item.path.relative_to(item.config.rootpath).parts[1], 1)
-               if len(item.path.relative_to(item.config.rootpath).parts) > 1 else 1)
+    """Fast tests first: unit, then integration, then end to end (whose stack lives longest), and
+    last the outage tests, which restart shared services."""
+
+    def rank(item: pytest.Item) -> tuple[int, int]:
+        parts = item.path.relative_to(item.config.rootpath).parts
+        return (_ORDER.get(parts[1], 1) if len(parts) > 1 else 1, 1 if item.get_closest_marker("outage") else 0)
+
+    items.sort(key=rank)
 
 
 @pytest.fixture(scope="session")
@@ -39,7 +45,7 @@ def settings() -> Settings:
 
 async def reset_database(settings: Settings) -> None:
     """Create the test database if needed (XGET_TEST_POSTGRES_DB lets parallel runs use their
-    own), then drop every table so migrations start from nothing."""
+    own), drop every table so migrations start from nothing, and drop the MongoDB test database."""
     admin = await asyncpg.connect(settings.dsn_for("postgres"))
     try:
         if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", settings.postgres_db):
@@ -51,6 +57,12 @@ async def reset_database(settings: Settings) -> None:
         await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
     finally:
         await conn.close()
+    # The result views of earlier runs would otherwise outlive the events they came from.
+    mongo: AsyncMongoClient = AsyncMongoClient(settings.mongodb_url, serverSelectionTimeoutMS=5000)
+    try:
+        await mongo.drop_database(settings.mongodb_database)
+    finally:
+        await mongo.close()
 
 
 @pytest.fixture(scope="session")

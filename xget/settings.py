@@ -140,6 +140,7 @@ class Settings:
     worker_concurrency: int = _env("XGET_WORKER_CONCURRENCY", "8", _int(1, 1000))
     worker_lease_seconds: float = _env("XGET_WORKER_LEASE_SECONDS", "15", _float(2, 3600))
     worker_id: str | None = _env("XGET_WORKER_ID", "", _optional_text)
+    worker_group: str | None = _env("XGET_WORKER_GROUP", "", _optional_text)
     log_level: str = _env("XGET_LOG_LEVEL", "INFO", _choice("DEBUG", "INFO", "WARNING", "ERROR"))
 
     @classmethod

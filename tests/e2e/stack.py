@@ -13,16 +13,19 @@ from xget.settings import Settings
 
 PORT_BASE = int(os.environ.get("XGET_TEST_PORT_BASE", "18000"))
 """Ports of the test stack: base+3 the API, base+10..13 the sandbox (set it to run suites side by side)."""
-API_PORT = PORT_BASE + 3
-SANDBOX_ENV = {
-    "XGET_SANDBOX_HOST": "127.0.0.1",
-    "XGET_SANDBOX_X_PORT": str(PORT_BASE + 10),
-    "XGET_SANDBOX_ACCOUNTS_PORT": str(PORT_BASE + 11),
-    "XGET_SANDBOX_PROXIES_PORT": str(PORT_BASE + 12),
-    "XGET_SANDBOX_FORWARD_PORT": str(PORT_BASE + 13),
-    "XGET_SANDBOX_RATE_LIMITS": "off",  # tests that need rate limits switch them on at run time
-}
 WORKER_ENV = {"XGET_WORKER_LEASE_SECONDS": "3"}
+
+
+def sandbox_env(port_base: int) -> dict[str, str]:
+    """Where the sandbox processes listen (and where the worker's X runtime finds them)."""
+    return {
+        "XGET_SANDBOX_HOST": "127.0.0.1",
+        "XGET_SANDBOX_X_PORT": str(port_base + 10),
+        "XGET_SANDBOX_ACCOUNTS_PORT": str(port_base + 11),
+        "XGET_SANDBOX_PROXIES_PORT": str(port_base + 12),
+        "XGET_SANDBOX_FORWARD_PORT": str(port_base + 13),
+        "XGET_SANDBOX_RATE_LIMITS": "off",  # tests that need rate limits switch them on at run time
+    }
 
 
 def wait_until(check: "callable[[], bool]", what: str, process: XgetProcess | None = None,  # type: ignore[valid-type]
@@ -49,13 +52,16 @@ def healthy(url: str) -> bool:
 class Stack:
     """Starts and stops the product's processes; workers can be added and killed."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, port_base: int = PORT_BASE, **extra_env: str) -> None:
         self.settings = settings
-        self.env = {**SANDBOX_ENV, **WORKER_ENV}
-        self.api = f"http://127.0.0.1:{API_PORT}"
-        self.sandbox_x = f"http://127.0.0.1:{SANDBOX_ENV['XGET_SANDBOX_X_PORT']}"
-        self.sandbox_accounts = f"http://127.0.0.1:{SANDBOX_ENV['XGET_SANDBOX_ACCOUNTS_PORT']}"
+        self.sandbox_env = sandbox_env(port_base)
+        self.env = {**self.sandbox_env, **WORKER_ENV, **extra_env}
+        self.api_port = port_base + 3
+        self.api = f"http://127.0.0.1:{self.api_port}"
+        self.sandbox_x = f"http://127.0.0.1:{self.sandbox_env['XGET_SANDBOX_X_PORT']}"
+        self.sandbox_accounts = f"http://127.0.0.1:{self.sandbox_env['XGET_SANDBOX_ACCOUNTS_PORT']}"
         self.processes: list[XgetProcess] = []
+        self.retired: list[XgetProcess] = []
         self.workers: list[XgetProcess] = []
 
     def _start(self, *args: str, name: str) -> XgetProcess:
@@ -67,11 +73,11 @@ class Stack:
         """Everything up, in dependency order, each waited for."""
         for kind, port in (("x", "X"), ("accounts", "ACCOUNTS"), ("proxies", "PROXIES")):
             process = self._start("sandbox", kind, name=f"sandbox-{kind}")
-            url = f"http://127.0.0.1:{SANDBOX_ENV[f'XGET_SANDBOX_{port}_PORT']}/health"
+            url = f"http://127.0.0.1:{self.sandbox_env[f'XGET_SANDBOX_{port}_PORT']}/health"
             wait_until(lambda url=url: healthy(url), f"sandbox {kind} healthy", process)
         self._start("relay", name="relay")
         self._start("projector", name="projector")
-        api = self._start("api", "--port", str(API_PORT), name="api")
+        api = self._start("api", "--port", str(self.api_port), name="api")
         wait_until(lambda: healthy(f"{self.api}/health"), "API healthy", api)
         self.add_worker()
 
@@ -82,10 +88,19 @@ class Stack:
         wait_until(lambda: "consuming" in worker.output(), "worker consuming", worker)
         return worker
 
+    def restart(self, name: str, kill: bool = False) -> XgetProcess:
+        """Stop (or SIGKILL) the process named ``name`` and start a new one with the same command."""
+        old = next(p for p in self.processes if p.name == name and p not in self.retired)
+        old.kill() if kill else old.stop()
+        self.retired.append(old)
+        new = self._start(*old.args, name=name)
+        return new
+
     def kill_worker(self, worker: XgetProcess) -> None:
         """SIGKILL a worker, as a crash would."""
         worker.kill()
         self.workers.remove(worker)
+        self.retired.append(worker)
 
     def worker_by_id(self, worker_id: str) -> XgetProcess:
         """The worker process whose id (host:pid) is ``worker_id``."""
@@ -110,6 +125,8 @@ class Stack:
         for process in reversed(self.processes):
             if process.proc.poll() is None:
                 process.stop()
+            elif not process._log.closed:  # noqa: SLF001 - a process that died on its own
+                process._log.close()  # noqa: SLF001
 
 
 def pid_alive(pid: int) -> bool:

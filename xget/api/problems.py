@@ -11,6 +11,7 @@ from litestar.exceptions import HTTPException, ValidationException
 
 from xget.commands.errors import InvalidTransition, TaskAlreadyExists, TaskNotFound, ValidationFailed
 from xget.eventstore.port import ConcurrencyConflict
+from xget.outages import OUTAGES
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +115,14 @@ def on_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any
     return problem(request, status, _slug(status), _title(status), detail, headers=exc.headers)
 
 
+def on_outage(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """A database or broker is unreachable: 503 with Retry-After, not a 500."""
+    log.warning("dependency unavailable on %s %s: %s: %s", request.method, request.url.path, type(exc).__name__, exc)
+    return problem(request, 503, "unavailable", "Service Unavailable",
+                   "a database the API needs is not reachable right now; retry shortly",
+                   headers={"Retry-After": "1"})
+
+
 def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """A bug: log it with its traceback and answer 500 without leaking internals."""
     log.exception("unhandled error on %s %s", request.method, request.url.path)
@@ -141,5 +150,6 @@ EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
     TaskAlreadyExists: on_conflict,
     ConcurrencyConflict: on_conflict,
     HTTPException: on_http,
+    **{outage: on_outage for outage in OUTAGES},
     Exception: on_unexpected,
 }

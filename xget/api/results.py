@@ -17,7 +17,8 @@ from xget.results.export import FORMATS, exporter
 from xget.results.queries import SORTS, QueryError, search_filter
 
 USER_TASK_TYPES = {"USER_INFO", "USER_FOLLOWERS", "USER_FOLLOWING"}
-SEARCH_TASKS_LIMIT = 1000
+SEARCH_TASKS_LIMIT = 200
+"""A search covers the caller's most recent tasks; each task's results are scanned on FerretDB."""
 
 Limit = Annotated[int, QueryParameter(ge=1, le=1000, description="Items per page (at most 1000)")]
 Cursor = Annotated[str | None, QueryParameter(max_length=500, description="next_cursor of the previous page")]
@@ -69,18 +70,20 @@ class ResultController(Controller):
         user_id: Annotated[str | None, QueryParameter(max_length=200)] = None,
         task_id: Annotated[str | None, QueryParameter(max_length=200)] = None,
     ) -> ResultPage:
-        """Newest collected first. Scope: your tasks (API keys); with auth off, user_id's tasks or every
-        task; task_id narrows it to one task."""
-        owner = owner_filter(actor, user_id)
+        """Newest collected first, across the 200 most recent tasks of the caller (the API key's user,
+        or ``user_id`` - which an admin or auth mode none must give) or within one ``task_id``."""
+        owner = owner_filter(actor, user_id) or (actor.user_id if actor is not None else None)
         if task_id is not None:
-            task_ids: list[str] | None = [str((await _visible_task(services, actor, task_id))["id"])]
+            task_ids = [str((await _visible_task(services, actor, task_id))["id"])]
         elif owner is not None:
             rows = await services.commands.store.pool.fetch(  # type: ignore[attr-defined]
                 "SELECT id FROM tasks WHERE user_id = $1 ORDER BY created_at DESC LIMIT $2", owner,
                 SEARCH_TASKS_LIMIT)
             task_ids = [r["id"] for r in rows]
         else:
-            task_ids = None
+            raise ProblemException(422, "validation", "give user_id or task_id: with authentication off, "
+                                   "the caller's tasks are user_id's", [{"field": "query.user_id",
+                                                                        "message": "required without task_id"}])
         flt = search_filter(q=q, hashtag=hashtag, author=author, lang=lang, since=since and since.isoformat(),
                             until=until and until.isoformat(), min_likes=min_likes, item_type=item_type)
         try:

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from litestar import Controller, Response, delete, get, post, put
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 
-from xget.api.deps import ActorDep, CorrelationDep, ServicesDep, can_see, etag, owner_filter, parse_if_match
+from xget.api.deps import ActorDep, CorrelationDep, Services, ServicesDep, can_see, etag, owner_filter, parse_if_match
 from xget.api.openapi import CREATE_EXAMPLES
 from xget.api.problems import ProblemException
 from xget.api.schemas import BatchCreate, BatchItem, BatchMode, BatchResult, FieldError, TaskCreate, TaskOut, \
@@ -29,7 +29,14 @@ IfMatch = Annotated[str | None, HeaderParameter(name="If-Match", required=False,
 _IDEMPOTENCY_NS = uuid.UUID("6f0b7a52-8c1e-4c1b-9a57-3f1c2b7e5d10")
 
 
-def _respond(result: CommandResult, status: int) -> Response[TaskOut]:
+async def _respond(services: Services, result: CommandResult, status: int, *projections: str) -> Response[TaskOut]:
+    """The task after a command, read back from the read model once it applied the command (so
+    counts the command cannot know, like results collected so far, are right); the command's own
+    view of it if the read model is late."""
+    if await services.caught_up(result.position, *projections):
+        row = await services.tasks.get(result.state.task_id)
+        if row is not None:
+            return Response(task_out(row), status_code=status, headers={"ETag": etag(row["version"])})
     return Response(task_out(result.state), status_code=status, headers={"ETag": etag(result.state.version)})
 
 
@@ -149,8 +156,7 @@ class TaskController(Controller):
         result = await services.commands.execute(UpdateTask(
             task_id=task_id, expected_version=parse_if_match(if_match), **changes, **_actor_fields(actor, correlation_id)
         ))
-        await services.caught_up(result.position, "tasks")
-        return _respond(result, 200)
+        return await _respond(services, result, 200, "tasks")
 
     @delete("/{task_id:str}", status_code=204, summary="Delete a task")
     async def delete_task(self, task_id: FromPath[str], services: ServicesDep, actor: ActorDep, correlation_id: CorrelationDep,
@@ -169,8 +175,7 @@ class TaskController(Controller):
             task_id=task_id, execution_id=new_id(), expected_version=parse_if_match(if_match),
             **_actor_fields(actor, correlation_id),
         ))
-        await services.caught_up(result.position, "tasks", "task_executions")
-        return _respond(result, 202)
+        return await _respond(services, result, 202, "tasks", "task_executions")
 
     @post("/{task_id:str}/stop", status_code=202, summary="Stop a running task")
     async def stop_task(self, task_id: FromPath[str], services: ServicesDep, actor: ActorDep, correlation_id: CorrelationDep,
@@ -179,5 +184,4 @@ class TaskController(Controller):
         result = await services.commands.execute(StopTask(
             task_id=task_id, expected_version=parse_if_match(if_match), **_actor_fields(actor, correlation_id)
         ))
-        await services.caught_up(result.position, "tasks", "task_executions")
-        return _respond(result, 202)
+        return await _respond(services, result, 202, "tasks", "task_executions")

@@ -2,6 +2,7 @@
 
 import click
 
+from xget.cli.config import config
 from xget.cli.keys import keys
 from xget.cli.parse import parse_command
 from xget.cli.processes import api, projector
@@ -23,6 +24,7 @@ cli.add_command(projector)
 cli.add_command(relay)
 cli.add_command(worker)
 cli.add_command(migrate)
+cli.add_command(config)
 cli.add_command(projections)
 cli.add_command(replay)
 cli.add_command(keys)

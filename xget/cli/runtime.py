@@ -28,7 +28,9 @@ def configure_logging(level: str) -> None:
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
-    logging.getLogger("aiokafka").setLevel(logging.WARNING)
+    # Libraries that log every request or heartbeat at INFO: keep their warnings only.
+    for noisy in ("aiokafka", "httpx", "httpcore", "faust", "mode"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def run_process(main: Callable[[asyncio.Event], Awaitable[None]]) -> None:

@@ -24,7 +24,9 @@ class Notifier:
         self._reconnect_delay = reconnect_delay
         self._conn: asyncpg.Connection | None = None
         self._task: asyncio.Task[None] | None = None
-        self._conditions: dict[str, asyncio.Condition] = {}
+        # One Event per channel, set and replaced by a fresh one on every notification: waiters
+        # hold no lock, so cancelling a waiter (a timeout, a client gone) can never wedge others.
+        self._events: dict[str, asyncio.Event] = {}
         self._latest: dict[str, str] = {}
         self._seq: dict[str, int] = {c: 0 for c in channels}
         self._hooks: dict[str, list[Callable[[str], None]]] = {c: [] for c in channels}
@@ -32,7 +34,7 @@ class Notifier:
 
     async def start(self) -> None:
         """Connect and begin listening; returns once listening (or after the first failure)."""
-        self._conditions = {c: asyncio.Condition() for c in self._channels}
+        self._events = {c: asyncio.Event() for c in self._channels}
         self._task = asyncio.create_task(self._run(), name="pg-notifier")
         try:
             await asyncio.wait_for(self._connected.wait(), timeout=5)
@@ -71,29 +73,27 @@ class Notifier:
         """Wait for a notification on ``channel`` after the one numbered ``since`` (default: the
         next one); returns at once if it already came, so nothing slips between read and wait.
         False on timeout."""
-        cond = self._conditions[channel]
-        async with cond:
-            if since is not None and self._seq[channel] != since:
-                return True
-            try:
-                await asyncio.wait_for(cond.wait(), timeout)
-                return True
-            except TimeoutError:
-                return False
+        if since is not None and self._seq[channel] != since:
+            return True
+        event = self._events[channel]
+        try:
+            await asyncio.wait_for(event.wait(), timeout)
+            return True
+        except TimeoutError:
+            return False
 
     def _on_notify(self, _conn: object, _pid: int, channel: str, payload: str) -> None:
         self._latest[channel] = payload
         self._seq[channel] = self._seq.get(channel, 0) + 1
         for hook in self._hooks.get(channel, ()):
             hook(payload)
-        cond = self._conditions.get(channel)
-        if cond is not None:
-            asyncio.get_running_loop().create_task(self._wake(cond))
+        self._wake(channel)
 
-    @staticmethod
-    async def _wake(cond: asyncio.Condition) -> None:
-        async with cond:
-            cond.notify_all()
+    def _wake(self, channel: str) -> None:
+        event = self._events.get(channel)
+        if event is not None:
+            self._events[channel] = asyncio.Event()
+            event.set()
 
     async def _run(self) -> None:
         while True:
@@ -113,6 +113,6 @@ class Notifier:
             finally:
                 self._connected.clear()
             # Wake everyone so they re-read instead of trusting a dead listener.
-            for cond in self._conditions.values():
-                await self._wake(cond)
+            for channel in self._channels:
+                self._wake(channel)
             await asyncio.sleep(self._reconnect_delay)

@@ -21,6 +21,7 @@ from xget.events import Metadata
 from xget.eventstore.postgres import PostgresEventStore
 from xget.outbox.envelope import RESULT_EVENT_TYPES, envelope_value
 from xget.outbox.topics import MAX_MESSAGE_BYTES, ensure_topics
+from xget.outages import OUTAGES
 from xget.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -88,23 +89,30 @@ class Relay:
         await asyncio.gather(*futures)
 
     async def run(self, stop: asyncio.Event | None = None) -> None:
-        """Relay until ``stop`` is set, recovering from Kafka outages by resuming at the checkpoint."""
+        """Relay until ``stop`` is set. Kafka or PostgreSQL outages are waited out: the relay
+        reconnects, takes its lock again and resumes at the checkpoint."""
         stop = stop or asyncio.Event()
-        await ensure_topics(self._settings)
+        while not stop.is_set():
+            try:
+                await ensure_topics(self._settings)
+                await self._run_locked(stop)
+            except (KafkaError, *OUTAGES) as exc:
+                log.warning("relay: %s (%s); resuming from the checkpoint in 1s", type(exc).__name__, exc)
+                await sleep_or_stop(stop, 1.0)
+
+    async def _run_locked(self, stop: asyncio.Event) -> None:
+        # The lock lives with its connection: if the database drops it, the lock is gone too and
+        # the outer loop takes both again.
         async with self._store.pool.acquire() as lock_conn:
             while not await lock_conn.fetchval("SELECT pg_try_advisory_lock($1)", _LOCK_KEY):
                 log.info("another relay is active; standing by")
                 if await sleep_or_stop(stop, 2.0):
                     return
             try:
-                while not stop.is_set():
-                    try:
-                        await self._relay(stop)
-                    except (KafkaError, OSError) as exc:
-                        log.warning("kafka error (%s); resuming from the checkpoint in 1s", exc)
-                        await sleep_or_stop(stop, 1.0)
+                await self._relay(stop)
             finally:
-                await lock_conn.execute("SELECT pg_advisory_unlock($1)", _LOCK_KEY)
+                if not lock_conn.is_closed():
+                    await lock_conn.execute("SELECT pg_advisory_unlock($1)", _LOCK_KEY)
 
     async def _relay(self, stop: asyncio.Event) -> None:
         producer = self.producer()

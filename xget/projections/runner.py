@@ -12,6 +12,7 @@ import asyncpg
 from xget.aio import sleep_or_stop, until_first
 from xget.bootstrap import PROJECTIONS_CHANNEL
 from xget.eventstore.postgres import PostgresEventStore
+from xget.outages import OUTAGES
 from xget.projections.base import Projection
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,17 @@ class ProjectionRunner:
         self.position = 0
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Project until ``stop`` is set; stands by while another runner owns the projection."""
+        """Project until ``stop`` is set; stands by while another runner owns the projection, and
+        waits out database outages (reconnecting and taking its lock again)."""
+        while not stop.is_set():
+            try:
+                await self._run_locked(stop)
+            except OUTAGES as exc:
+                log.warning("projection %s: %s (%s); retrying in 1s", self._projection.name,
+                            type(exc).__name__, exc)
+                await sleep_or_stop(stop, 1.0)
+
+    async def _run_locked(self, stop: asyncio.Event) -> None:
         name = self._projection.name
         async with self._store.pool.acquire() as conn:
             while not await conn.fetchval("SELECT pg_try_advisory_lock($1)", projection_lock_key(name)):
@@ -64,12 +75,7 @@ class ProjectionRunner:
             try:
                 while not stop.is_set():
                     token = self._store.change_token()
-                    try:
-                        position = await apply_batch(conn, self._store, self._projection, self._batch_size)
-                    except (OSError, asyncpg.PostgresConnectionError) as exc:
-                        log.warning("projection %s: database error (%s); retrying", name, exc)
-                        await sleep_or_stop(stop, 1.0)
-                        continue
+                    position = await apply_batch(conn, self._store, self._projection, self._batch_size)
                     if position is not None:
                         self.position = position
                         continue
@@ -77,4 +83,3 @@ class ProjectionRunner:
             finally:
                 if not conn.is_closed():
                     await conn.execute("SELECT pg_advisory_unlock($1)", projection_lock_key(name))
-

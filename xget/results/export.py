@@ -21,7 +21,7 @@ import msgspec
 FORMATS = {
     "json": "application/json",
     "ndjson": "application/x-ndjson",
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv",  # the framework adds "; charset=utf-8" to text types
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 CHUNK = 64 * 1024
@@ -61,7 +61,9 @@ def flatten(doc: dict[str, Any], columns: tuple[str, ...]) -> list[Any]:
     row = []
     for column in columns:
         value = derived[column] if column in derived else doc.get(column)
-        if isinstance(value, list):
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        elif isinstance(value, list):
             value = " ".join(str(v) for v in value)
         elif isinstance(value, datetime):
             value = value.isoformat()
@@ -133,7 +135,7 @@ async def _xlsx(docs: AsyncIterator[dict[str, Any]], columns: tuple[str, ...]) -
                 for col, value in enumerate(values):
                     if value is None:
                         continue
-                    if isinstance(value, bool) or not isinstance(value, (int, float)):
+                    if not isinstance(value, (int, float)):
                         sheet.write_string(start + offset, col, str(value)[:32767])
                     else:
                         sheet.write_number(start + offset, col, value)

@@ -13,13 +13,13 @@ import logging
 import os
 import socket
 import tempfile
-from pathlib import Path
 
 import faust
 
 from xget.aio import sleep_or_stop
 from xget.bootstrap import Container
 from xget.events import TaskStarted, TaskStopped
+from xget.outages import OUTAGES
 from xget.outbox.envelope import decode_envelope
 from xget.settings import Settings
 from xget.workers.execution import WorkerContext
@@ -30,7 +30,12 @@ from xget.x.runtime import XRuntime
 
 log = logging.getLogger(__name__)
 
-GROUP_ID = "xget-workers"
+
+
+def group_id(settings: Settings) -> str:
+    """The consumer group: XGET_WORKER_GROUP, else one per task-event topic, so workers of two
+    stacks sharing a broker (a test run beside ``make up``) never rebalance each other."""
+    return settings.worker_group or f"xget-workers.{settings.kafka_topic_tasks}"
 
 
 def default_worker_id() -> str:
@@ -53,12 +58,11 @@ class Worker:
         self.app = self._faust_app(settings)
 
     def _faust_app(self, settings: Settings) -> faust.App:
-        # Faust wants a data directory even without tables; it holds nothing we need to keep.
-        datadir = Path(os.environ.get("XGET_VAR_DIR") or tempfile.gettempdir()) / "xget-faust" / \
-            self.worker_id.replace(":", "-")
-        datadir.mkdir(parents=True, exist_ok=True)
+        # Faust wants a data directory even without tables; it holds nothing to keep, so it is a
+        # temporary one, removed when the worker stops.
+        self._datadir = tempfile.TemporaryDirectory(prefix="xget-faust-")
         app = faust.App(
-            GROUP_ID,
+            group_id(settings),
             broker=[f"kafka://{server.strip()}" for server in settings.kafka_bootstrap_servers.split(",")],
             value_serializer="raw",
             key_serializer="raw",
@@ -69,7 +73,7 @@ class Worker:
             broker_session_timeout=10,  # a lone restarted worker rejoins in seconds, not a minute
             broker_heartbeat_interval=3,
             broker_commit_interval=1.0,
-            datadir=str(datadir),
+            datadir=self._datadir.name,
         )
         topic = app.topic(settings.kafka_topic_tasks, value_type=bytes, key_type=bytes)
 
@@ -96,7 +100,7 @@ class Worker:
                 await self.jobs.record(event.execution_id, event.task_id, recorded.position)
                 await self.pool.offer(event.execution_id)
                 return
-            except OSError as exc:
+            except OUTAGES as exc:
                 log.warning("cannot record job %s (%s); retrying in %.1fs", event.execution_id, exc, delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10)
@@ -119,6 +123,7 @@ class Worker:
             for task in background:
                 task.cancel()
             await asyncio.gather(*background, return_exceptions=True)
+            self._datadir.cleanup()
 
     async def _start_faust(self, stop: asyncio.Event) -> None:
         # Topics are created by the relay; wait for them instead of failing on a fresh stack.

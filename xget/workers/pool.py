@@ -8,6 +8,7 @@ import logging
 from datetime import datetime, timezone
 
 from xget.aio import sleep_or_stop
+from xget.outages import OUTAGES
 from xget.workers.execution import Execution, LostOwnership, WorkerContext
 from xget.workers.jobs import Job, JobQueue
 from xget.workers.progress import Progress
@@ -60,6 +61,16 @@ class ExecutionPool:
         except asyncio.CancelledError:
             await asyncio.shield(self.jobs.hand_back(job.execution_id))
             raise
+        except OUTAGES as exc:
+            # Not the task's fault: leave the job to be claimed again (here or elsewhere) and
+            # resumed from its last page once the database or broker is back.
+            log.warning("execution %s interrupted by an outage (%s: %s); it will resume",
+                        job.execution_id, type(exc).__name__, exc)
+            try:
+                await self.jobs.hand_back(job.execution_id)
+            except OUTAGES:
+                pass  # the lease expires by itself
+            return "interrupted"
         except Exception as exc:  # noqa: BLE001 - a bug must not kill the worker; the task fails visibly
             log.exception("execution %s crashed", job.execution_id)
             outcome = await execution.finish("failed", Progress(), datetime.now(timezone.utc), exc)
@@ -76,7 +87,7 @@ class ExecutionPool:
             while self.free > 0:
                 try:
                     job = await self.jobs.claim()
-                except OSError as exc:
+                except OUTAGES as exc:
                     log.warning("cannot claim jobs: %s", exc)
                     break
                 if job is None:
@@ -97,7 +108,7 @@ class ExecutionPool:
                     if not await self.jobs.renew(execution_id):
                         log.warning("lease of execution %s lost; stopping it here", execution_id)
                         task.cancel()
-                except OSError as exc:
+                except OUTAGES as exc:
                     log.warning("cannot renew lease of %s: %s", execution_id, exc)
 
     async def shutdown(self) -> None:

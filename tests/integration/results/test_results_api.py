@@ -87,6 +87,8 @@ async def test_result_queries_reject_bad_input_naming_the_parameter(
         assert response.status_code == 422, (params, response.text)
         assert field in {e["field"] for e in response.json()["errors"]}
     assert (await client.get(f"{TASKS}/nope/results")).status_code == 404
+    unscoped = await client.get(f"{TASKS}/search/results", params={"q": "x"})
+    assert unscoped.status_code == 422 and "query.user_id" in {e["field"] for e in unscoped.json()["errors"]}
     assert (await client.post(f"{TASKS}/export/nope")).status_code == 404
 
 
@@ -138,7 +140,8 @@ async def test_export_streams_every_item_in_each_format(
         elif fmt == "csv":
             rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
             assert rows[-1]["text"] == "'=HYPERLINK()"  # never a live formula in a spreadsheet
-            assert rows[0]["author_screen_name"] == "alice"
+            assert rows[0]["author_screen_name"] == "alice" and rows[0]["is_retweet"] == "false"
+            assert response.headers["content-type"] == "text/csv; charset=utf-8"
         else:
             sheet = zipfile.ZipFile(io.BytesIO(body)).read("xl/worksheets/sheet1.xml").decode()
             rows = [None] * (sheet.count("<row ") - 1)
