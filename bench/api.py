@@ -1,9 +1,10 @@
 """API benchmark: 64 concurrent connections on a database of 100,000 tasks, against real `xget api`
 and `xget projector` processes, driven by wrk.
 
-    .venv/bin/python bench/api.py [--tasks 100000] [--seconds 10] [--connections 64] [--workers 1,2]
+    .venv/bin/python bench/api.py [--tasks 100000] [--seconds 10] [--rounds 3] [--connections 64] [--workers 1,2]
 
-Scenarios (each after a short warm-up, for each uvicorn worker count asked for):
+Scenarios (each after a short warm-up; one API server per uvicorn worker count, all started up
+front, the runs of a scenario alternating between them for --rounds rounds; the median is kept):
 
 - **health**: GET /health, no database: the ceiling of the HTTP stack (uvicorn + Litestar + middleware);
 - **by id**: GET /api/v1/tasks/{id}, a random one of the seeded tasks per request;
@@ -432,31 +433,50 @@ async def main(args: argparse.Namespace) -> None:
         paths[name] = work / f"{name.replace(' ', '_')}.lua"
         paths[name].write_text(text)
 
-    base = f"http://127.0.0.1:{args.port}"
-    results: dict[int, dict[str, tuple[dict, dict]]] = {}
+    # Every worker count gets its own API server, all started up front; the runs of one scenario
+    # alternate between them round after round, so load from outside the benchmark (the machine is
+    # shared) falls on all of them alike. The median round is reported.
+    ports = {w: args.port + i for i, w in enumerate(args.workers)}
+    runs: dict[int, dict[str, list[tuple[dict, dict]]]] = {w: {} for w in args.workers}
+    scenarios = [x.strip() for x in args.scenarios.split(",")]
     projector = Child(settings, log_dir, "projector")
+    apis: dict[int, Child] = {}
     try:
-        for workers in args.workers:
-            api = Child(settings, log_dir, "api", "--port", str(args.port), "--workers", str(workers))
-            try:
-                wait_http(base + "/health", api)
-                time.sleep(1.0)
-                results[workers] = {}
-                for name in [x.strip() for x in args.scenarios.split(",")]:
-                    url = base + ("/api/v1/tasks" if name == "create" else "/")
-                    run_wrk(url, paths[name], args.warmup, args.connections)
-                    meter = CpuMeter({"api": {api.proc.pid}, "projector": {projector.proc.pid},
-                                      "bench": {os.getpid()}})
+        for workers, port in ports.items():
+            apis[workers] = Child(settings, log_dir, "api", "--port", str(port), "--workers", str(workers))
+        for workers, api in apis.items():
+            wait_http(f"http://127.0.0.1:{ports[workers]}/health", api)
+        time.sleep(1.0)
+        for name in scenarios:
+            path = "/api/v1/tasks" if name == "create" else "/"
+            for workers in args.workers:
+                run_wrk(f"http://127.0.0.1:{ports[workers]}{path}", paths[name], args.warmup, args.connections)
+            for round_ in range(args.rounds):
+                for workers in args.workers:
+                    others = {a.proc.pid for w, a in apis.items() if w != workers}
+                    meter = CpuMeter({"api": {apis[workers].proc.pid}, "projector": {projector.proc.pid},
+                                      "bench": {os.getpid()}, "other": others})
                     meter.start()
-                    result = run_wrk(url, paths[name], args.seconds, args.connections)
+                    result = run_wrk(f"http://127.0.0.1:{ports[workers]}{path}", paths[name], args.seconds,
+                                     args.connections)
                     cpu = meter.stop()
-                    results[workers][name] = (result, cpu)
-                    print(f"  workers={workers} {name:<7} {fmt(result)}   cpu: {fmt_cpu(cpu)}", flush=True)
-            finally:
-                api.stop()
+                    runs[workers].setdefault(name, []).append((result, cpu))
+                    print(f"  round {round_ + 1} workers={workers} {name:<7} {fmt(result)}   cpu: {fmt_cpu(cpu)}",
+                          flush=True)
     finally:
+        for api in apis.values():
+            api.stop()
         projector.stop()
         shutil.rmtree(work, ignore_errors=True)
+
+    results: dict[int, dict[str, tuple[dict, dict]]] = {}
+    spread: dict[int, dict[str, str]] = {}
+    for workers, by_name in runs.items():
+        results[workers], spread[workers] = {}, {}
+        for name, measured in by_name.items():
+            ordered = sorted(measured, key=lambda m: m[0]["rps"])
+            results[workers][name] = ordered[len(ordered) // 2]
+            spread[workers][name] = " / ".join(f"{m[0]['rps']:,.0f}" for m in measured)
 
     targets = {"by id": (2000, 50.0), "list": (1000, None), "create": (500, None)}
     raw_rates = {"by id": raw_id_rate, "list": raw_list_rate, "create": raw_append_rate}
@@ -470,6 +490,8 @@ async def main(args: argparse.Namespace) -> None:
                 note = f"  target >= {rate:,} req/s" + (f", p99 < {p99:.0f} ms" if p99 else "") + \
                     (": met" if ok else ": NOT met")
             lines.append((name, fmt(result) + note))
+            if args.rounds > 1:
+                lines.append(("", f"rounds (req/s): {spread[workers][name]}; the median round is shown"))
             per_request = {k: cpu[k] / result["rps"] * 1e6 for k in ("api", "postgres", "projector", "wrk")
                            if cpu.get(k, 0) >= 0.005}
             ceiling = ""
@@ -481,7 +503,7 @@ async def main(args: argparse.Namespace) -> None:
             lines.append(("", "cpu per request: " + ", ".join(f"{k} {v:,.0f} us" for k, v in per_request.items())
                           + ceiling))
         report(f"API, uvicorn workers={workers}, {args.connections} connections, {args.seconds:.0f}s per "
-               f"scenario, {total:,} tasks ({events:,} events)", lines)
+               f"run, {args.rounds} rounds, {total:,} tasks seeded ({events:,} events)", lines)
     report("same-run baselines (database ceilings: plain asyncpg pool of 10 in the bench process, "
            f"{args.connections} concurrent callers, {args.raw_seconds:.0f}s)", [
         ("by id SQL", f"{raw_id_rate:>8,.0f} queries/s  p99 {percentile(raw_id_lat, 99) * 1000:.2f} ms"),
@@ -504,7 +526,8 @@ if __name__ == "__main__":
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--workers", type=lambda s: [int(x) for x in s.split(",")], default=[1, 2],
                         help="uvicorn worker counts to measure, comma-separated")
-    parser.add_argument("--port", type=int, default=18103)
+    parser.add_argument("--rounds", type=int, default=3, help="runs of each scenario per worker count")
+    parser.add_argument("--port", type=int, default=18103, help="first port (one per worker count)")
     parser.add_argument("--pool-size", type=int, default=None,
                         help="XGET_POSTGRES_POOL_SIZE of the API and projector (default: the product's)")
     parser.add_argument("--scenarios", default="health,by id,list,create",
