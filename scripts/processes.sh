@@ -20,14 +20,15 @@ XGET=$ROOT/.venv/bin/xget
 API_URL="http://${XGET_API_HOST:-127.0.0.1}:${XGET_API_PORT:-8003}"
 STOP_TIMEOUT=${XGET_STOP_TIMEOUT:-20}
 
-# name | xget arguments | health URL (empty: alive after a moment is enough)
+# name | xget arguments | health URL (empty: alive after a moment is enough) | environment
+# Relay, projector and worker serve Prometheus metrics on their own port (the API on /metrics).
 PROCESSES=(
-  "projector|projector|"
-  "relay|relay|"
+  "projector|projector|http://127.0.0.1:${XGET_PROJECTOR_METRICS_PORT:-9102}/metrics|XGET_METRICS_PORT=${XGET_PROJECTOR_METRICS_PORT:-9102}"
+  "relay|relay|http://127.0.0.1:${XGET_RELAY_METRICS_PORT:-9101}/metrics|XGET_METRICS_PORT=${XGET_RELAY_METRICS_PORT:-9101}"
   "sandbox-x|sandbox x|http://${XGET_SANDBOX_HOST:-127.0.0.1}:${XGET_SANDBOX_X_PORT:-8010}/health"
   "sandbox-accounts|sandbox accounts|http://${XGET_SANDBOX_HOST:-127.0.0.1}:${XGET_SANDBOX_ACCOUNTS_PORT:-8011}/health"
   "sandbox-proxies|sandbox proxies|http://${XGET_SANDBOX_HOST:-127.0.0.1}:${XGET_SANDBOX_PROXIES_PORT:-8012}/health"
-  "worker|worker|"
+  "worker|worker|http://127.0.0.1:${XGET_WORKER_METRICS_PORT:-9103}/metrics|XGET_METRICS_PORT=${XGET_WORKER_METRICS_PORT:-9103}"
   "api|api|$API_URL/health"
 )
 
@@ -98,9 +99,9 @@ wait_healthy() {
 up() {
   [ -x "$XGET" ] || { say "processes: $XGET missing; run ./scripts/bootstrap.sh (make up does)"; exit 1; }
   mkdir -p "$RUN" "$LOG"
-  local entry name args url pid t0 port
+  local entry name args url envs pid t0 port
   while IFS= read -r entry; do
-    IFS='|' read -r name args url <<<"$entry"
+    IFS='|' read -r name args url envs <<<"$entry"
     if pid=$(pid_of "$name"); then
       say "$name: running (pid $pid)"
       continue
@@ -111,8 +112,8 @@ up() {
       exit 1
     fi
     t0=$SECONDS
-    # shellcheck disable=SC2086 # args is a word list by design
-    nohup "$XGET" $args >>"$LOG/$name.log" 2>&1 </dev/null &
+    # shellcheck disable=SC2086 # args and envs are word lists by design
+    env $envs nohup "$XGET" $args >>"$LOG/$name.log" 2>&1 </dev/null &
     pid=$!
     echo "$pid" >"$RUN/$name.pid"
     wait_healthy "$name" "$pid" "$url" || { rm -f "$RUN/$name.pid"; exit 1; }

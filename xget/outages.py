@@ -19,3 +19,13 @@ OUTAGES: tuple[type[BaseException], ...] = (
     ConnectionFailure,  # PyMongo: AutoReconnect, NetworkTimeout, ...
     ServerSelectionTimeoutError,
 )
+
+
+async def unlock(conn: asyncpg.Connection, key: int) -> None:
+    """Release a session advisory lock if its connection is still usable. A dead connection took
+    the lock with it; a connection being reclaimed at shutdown does not matter either."""
+    try:
+        if not conn.is_closed():
+            await conn.execute("SELECT pg_advisory_unlock($1)", key)
+    except OUTAGES:
+        pass

@@ -73,6 +73,11 @@ def _bool(name: str, raw: str) -> bool:
     raise SettingsError(f"{name}={raw!r} is not a boolean (use true or false)")
 
 
+def _auto_bool(name: str, raw: str) -> bool | None:
+    """A boolean, or None for ``auto`` (the default depends on other settings)."""
+    return None if raw.strip().lower() in ("", "auto") else _bool(name, raw)
+
+
 def _choice(*allowed: str) -> Callable[[str, str], str]:
     def parse(name: str, raw: str) -> str:
         if raw not in allowed:
@@ -135,6 +140,7 @@ class Settings:
     api_port: int = _env("XGET_API_PORT", "8003", _int(1, 65535))
     auth_mode: str = _env("XGET_AUTH_MODE", "none", _choice("none", "api_key"))
     allow_insecure_bind: bool = _env("XGET_ALLOW_INSECURE_BIND", "false", _bool)
+    webhooks_allow_private: bool | None = _env("XGET_WEBHOOKS_ALLOW_PRIVATE", "auto", _auto_bool)
     read_your_writes_timeout: float = _env("XGET_READ_YOUR_WRITES_TIMEOUT", "5", _float(0, 60))
     results_layout: str = _env("XGET_RESULTS_LAYOUT", "auto", _choice("auto", "shared", "per_task"))
     worker_concurrency: int = _env("XGET_WORKER_CONCURRENCY", "8", _int(1, 1000))
@@ -142,6 +148,9 @@ class Settings:
     worker_id: str | None = _env("XGET_WORKER_ID", "", _optional_text)
     worker_group: str | None = _env("XGET_WORKER_GROUP", "", _optional_text)
     log_level: str = _env("XGET_LOG_LEVEL", "INFO", _choice("DEBUG", "INFO", "WARNING", "ERROR"))
+    log_format: str = _env("XGET_LOG_FORMAT", "json", _choice("json", "text"))
+    access_log: bool = _env("XGET_ACCESS_LOG", "true", _bool)
+    metrics_port: int = _env("XGET_METRICS_PORT", "0", _int(0, 65535))
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":
@@ -178,6 +187,14 @@ class Settings:
                 f"XGET_API_HOST={self.api_host!r} is not a loopback address and XGET_AUTH_MODE=none: "
                 "set XGET_AUTH_MODE=api_key, or XGET_ALLOW_INSECURE_BIND=true to accept anyone as any user"
             )
+
+    @property
+    def allow_private_webhooks(self) -> bool:
+        """Whether webhooks may target loopback, private and link-local addresses
+        (XGET_WEBHOOKS_ALLOW_PRIVATE; auto: yes without authentication, no with API keys)."""
+        if self.webhooks_allow_private is None:
+            return self.auth_mode == "none"
+        return self.webhooks_allow_private
 
     @property
     def postgres_dsn(self) -> str:

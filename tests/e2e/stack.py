@@ -57,6 +57,8 @@ class Stack:
         self.sandbox_env = sandbox_env(port_base)
         self.env = {**self.sandbox_env, **WORKER_ENV, **extra_env}
         self.api_port = port_base + 3
+        self.metrics_ports = {"relay": port_base + 21, "projector": port_base + 22}
+        self._worker_metrics_port = port_base + 23
         self.api = f"http://127.0.0.1:{self.api_port}"
         self.sandbox_x = f"http://127.0.0.1:{self.sandbox_env['XGET_SANDBOX_X_PORT']}"
         self.sandbox_accounts = f"http://127.0.0.1:{self.sandbox_env['XGET_SANDBOX_ACCOUNTS_PORT']}"
@@ -64,8 +66,8 @@ class Stack:
         self.retired: list[XgetProcess] = []
         self.workers: list[XgetProcess] = []
 
-    def _start(self, *args: str, name: str) -> XgetProcess:
-        process = XgetProcess(self.settings, *args, name=name, **self.env)
+    def _start(self, *args: str, name: str, **env: str) -> XgetProcess:
+        process = XgetProcess(self.settings, *args, name=name, **{**self.env, **env})
         self.processes.append(process)
         return process
 
@@ -75,15 +77,18 @@ class Stack:
             process = self._start("sandbox", kind, name=f"sandbox-{kind}")
             url = f"http://127.0.0.1:{self.sandbox_env[f'XGET_SANDBOX_{port}_PORT']}/health"
             wait_until(lambda url=url: healthy(url), f"sandbox {kind} healthy", process)
-        self._start("relay", name="relay")
-        self._start("projector", name="projector")
+        self._start("relay", name="relay", XGET_METRICS_PORT=str(self.metrics_ports["relay"]))
+        self._start("projector", name="projector", XGET_METRICS_PORT=str(self.metrics_ports["projector"]))
         api = self._start("api", "--port", str(self.api_port), name="api")
         wait_until(lambda: healthy(f"{self.api}/health"), "API healthy", api)
         self.add_worker()
 
     def add_worker(self) -> XgetProcess:
         """Start one more worker and wait until it consumes."""
-        worker = self._start("worker", name=f"worker-{len(self.workers)}")
+        port = self._worker_metrics_port + len(self.workers) + len([p for p in self.retired if p.name.startswith("worker")])
+        name = f"worker-{len(self.workers)}"
+        worker = self._start("worker", name=name, XGET_METRICS_PORT=str(port))
+        self.metrics_ports[name] = port
         self.workers.append(worker)
         wait_until(lambda: "consuming" in worker.output(), "worker consuming", worker)
         return worker
@@ -93,8 +98,17 @@ class Stack:
         old = next(p for p in self.processes if p.name == name and p not in self.retired)
         old.kill() if kill else old.stop()
         self.retired.append(old)
-        new = self._start(*old.args, name=name)
-        return new
+        port = self.metrics_ports.get(name)
+        return self._start(*old.args, name=name, **({"XGET_METRICS_PORT": str(port)} if port else {}))
+
+    def metrics(self, name: str) -> str:
+        """The Prometheus text of a process (``api``, ``relay``, ``projector``, ``worker-0``...)."""
+        url = f"{self.api}/metrics" if name == "api" else f"http://127.0.0.1:{self.metrics_ports[name]}/metrics"
+        return httpx.get(url, timeout=5).text
+
+    def logs(self) -> list[str]:
+        """Every line every process of the stack logged so far."""
+        return [line for p in self.processes for line in p.output().splitlines()]
 
     def kill_worker(self, worker: XgetProcess) -> None:
         """SIGKILL a worker, as a crash would."""

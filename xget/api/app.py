@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 from litestar import Litestar
@@ -17,6 +18,7 @@ from xget.api.deps import Services, provide_actor, provide_correlation_id, provi
 from xget.api.executions import ExecutionController
 from xget.api.health import health, ready
 from xget.api.live import TaskEventsController
+from xget.api.metrics import metrics
 from xget.api.middleware import correlation_middleware
 from xget.api.openapi import add_parameter_schemas
 from xget.api.problems import EXCEPTION_HANDLERS
@@ -51,6 +53,7 @@ async def build_services(container: Container) -> Services:
 
 def create_app(settings: Settings | None = None, container: Container | None = None) -> Litestar:
     """The API application. With ``container`` it uses that one; otherwise it opens its own at start."""
+    settings = container.settings if container is not None else (settings or Settings.from_env())
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -63,7 +66,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             yield
 
     route_handlers: list[Any] = [TaskController, TaskEventsController, ResultController, ExecutionController,
-                                 health, ready, *DASHBOARD_ROUTES]
+                                 health, ready, metrics, *DASHBOARD_ROUTES]
     return Litestar(
         route_handlers=route_handlers,
         dependencies={
@@ -72,7 +75,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             "correlation_id": Provide(provide_correlation_id, sync_to_thread=False),
         },
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[correlation_middleware],
+        middleware=[partial(correlation_middleware, access=settings.access_log)],
         lifespan=[lifespan],
         on_startup=[add_parameter_schemas],
         request_max_body_size=MAX_BODY_BYTES,
@@ -83,5 +86,6 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             path="/schema",
             render_plugins=[SwaggerRenderPlugin(path="/swagger"), ScalarRenderPlugin(path="/scalar")],
         ),
+        logging_config=None,  # keep the process's structured logging (xget.observability.logs)
         debug=False,
     )

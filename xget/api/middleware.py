@@ -1,20 +1,29 @@
-"""ASGI middleware: a correlation id on every request and response."""
+"""ASGI middleware: a correlation id on every request and response, request metrics and the
+access log."""
 
 from __future__ import annotations
 
+import logging
+import time
 import uuid
 from typing import Any
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from xget.observability.logs import log_context
+from xget.observability.metrics import HTTP_LATENCY, HTTP_REQUESTS
+
 HEADER = b"x-correlation-id"
+access_log = logging.getLogger("xget.api.access")
 
 
-def correlation_middleware(app: ASGIApp) -> ASGIApp:
+def correlation_middleware(app: ASGIApp, access: bool = True) -> ASGIApp:
     """Take the caller's X-Correlation-ID (or X-Request-ID), or make one; echo it in the response.
     Requests whose path or query carries a NUL character are refused with 400 here.
 
-    The id is kept in ``scope["state"]["correlation_id"]`` for handlers, events and logs.
+    The id is kept in ``scope["state"]["correlation_id"]`` for handlers and events, and in the log
+    context for every line logged while the request is served. Each request is timed into the
+    latency histogram under its route template and, with ``access``, logged.
     """
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
@@ -32,15 +41,32 @@ def correlation_middleware(app: ASGIApp) -> ASGIApp:
         correlation = correlation or str(uuid.uuid4())
         scope.setdefault("state", {})["correlation_id"] = correlation  # type: ignore[typeddict-unknown-key]
         raw = correlation.encode("latin-1")
+        status = 500
 
         async def send_with_id(message: Message) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
+                status = message["status"]
                 headers: Any = list(message.get("headers", []))
                 headers.append((HEADER, raw))
                 message["headers"] = headers  # type: ignore[typeddict-unknown-key]
             await send(message)
 
-        await app(scope, receive, send_with_id)
+        started = time.perf_counter()
+        try:
+            with log_context(correlation_id=correlation):
+                await app(scope, receive, send_with_id)
+        finally:
+            elapsed = time.perf_counter() - started
+            # The route template (set by the router) keeps label cardinality bounded.
+            route = scope.get("path_template") or "<unmatched>"
+            method = scope["method"]
+            HTTP_LATENCY.labels(method, route).observe(elapsed)
+            HTTP_REQUESTS.labels(method, route, str(status)).inc()
+            if access:
+                access_log.info("%s %s %d %.1fms", method, scope["path"], status, elapsed * 1000,
+                                extra={"correlation_id": correlation, "route": route, "status": status,
+                                       "duration_ms": round(elapsed * 1000, 2)})
 
     return middleware
 

@@ -28,7 +28,7 @@ def api(host: str | None, port: int | None, workers: int) -> None:
         settings.check_api_bind()
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from exc
-    configure_logging(settings.log_level)
+    configure_logging(settings, "api")
     uvicorn.run(
         "xget.api.app:create_app",
         factory=True,
@@ -37,7 +37,8 @@ def api(host: str | None, port: int | None, workers: int) -> None:
         workers=workers,
         loop="auto",
         http="auto",
-        access_log=False,
+        access_log=False,  # our middleware logs each request, with its correlation id
+        log_config=None,  # keep XGet's JSON logging instead of uvicorn's own format
         log_level=settings.log_level.lower(),
         timeout_graceful_shutdown=10,
     )
@@ -46,13 +47,14 @@ def api(host: str | None, port: int | None, workers: int) -> None:
 @click.command()
 @click.option("--only", multiple=True, help="Run only these projections (default: all)")
 def projector(only: tuple[str, ...]) -> None:
-    """Keep the read models up to date from the event store."""
+    """Keep the read models up to date from the event store, and send alert webhooks."""
+    from xget.alerts.sender import WebhookSender
     from xget.projections.runner import ProjectionRunner
     from xget.projections.schema import ensure_projection
 
     settings = load_settings()
-    configure_logging(settings.log_level)
-    known = {"tasks", "task_executions", "results"}
+    configure_logging(settings, "projector")
+    known = {"tasks", "task_executions", "results", "alerts"}
     unknown = set(only) - known
     if unknown:
         raise click.BadParameter(f"unknown projection(s): {', '.join(sorted(unknown))}; known: "
@@ -65,6 +67,9 @@ def projector(only: tuple[str, ...]) -> None:
                 for projection in projections.values():
                     await ensure_projection(conn, projection)
             runners = [ProjectionRunner(container.event_store, p) for p in projections.values()]
-            await asyncio.gather(*(r.run(stop) for r in runners))
+            loops = [r.run(stop) for r in runners]
+            if "alerts" in projections:  # the webhook sender runs beside the alerts consumer
+                loops.append(WebhookSender.for_container(container).run(stop))
+            await asyncio.gather(*loops)
 
     run_process(main)

@@ -6,7 +6,7 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from xget.bootstrap import open_container
-from xget.cli.runtime import configure_logging, load_settings, run_once
+from xget.cli.runtime import configure_cli_logging, load_settings, run_once
 
 
 def _progress() -> Progress:
@@ -48,7 +48,7 @@ def rebuild(names: tuple[str, ...], batch_size: int) -> None:
     from xget.projections.schema import ensure_projection
 
     settings = load_settings()
-    configure_logging("WARNING")
+    configure_cli_logging(settings)
     known = ("tasks", "task_executions", "results")
     selected = names or known
     unknown = [n for n in selected if n not in known]
@@ -86,7 +86,7 @@ def replay(to_kafka: bool, from_position: int, task_id: str | None) -> None:
     from xget.outbox.replay import replay_to_kafka
 
     settings = load_settings()
-    configure_logging("WARNING")
+    configure_cli_logging(settings)
 
     async def main() -> None:
         async with open_container(settings) as c:

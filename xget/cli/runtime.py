@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import signal
-import sys
 from collections.abc import Awaitable, Callable
 
 import click
@@ -21,16 +19,21 @@ def load_settings(**overrides: object) -> Settings:
         raise click.ClickException(f"invalid configuration: {exc}") from exc
 
 
-def configure_logging(level: str) -> None:
-    """Plain line logs to stderr (structured logging comes from xget.observability when present)."""
-    logging.basicConfig(
-        level=level,
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )
-    # Libraries that log every request or heartbeat at INFO: keep their warnings only.
-    for noisy in ("aiokafka", "httpx", "httpcore", "faust", "mode"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+def configure_logging(settings: Settings, process: str = "xget") -> None:
+    """Structured logs (XGET_LOG_FORMAT, json by default) and, for processes with a metrics port
+    (XGET_METRICS_PORT), the Prometheus endpoint."""
+    from xget.observability import logs, metrics
+
+    logs.configure(settings.log_level, settings.log_format, process)
+    if process != "api":
+        metrics.serve(settings.metrics_port)
+
+
+def configure_cli_logging(settings: Settings) -> None:
+    """For short operator commands: warnings only, as text, no metrics server."""
+    import dataclasses
+
+    configure_logging(dataclasses.replace(settings, log_level="WARNING", log_format="text", metrics_port=0), "cli")
 
 
 def run_process(main: Callable[[asyncio.Event], Awaitable[None]]) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from xget.cli.runtime import configure_logging, run_process
+from xget.cli.runtime import configure_logging, load_settings, run_process
 from xget.sandbox import defaults as d
 
 
@@ -34,7 +34,7 @@ def _port(port: int | None, env: str, default: int) -> int:
 def _log() -> None:
     import logging
 
-    configure_logging(os.environ.get("XGET_LOG_LEVEL", "INFO").upper())
+    configure_logging(load_settings(), "sandbox")
     # the forward proxy's upstream client would log every relayed request
     logging.getLogger("httpx").setLevel(logging.WARNING)
 

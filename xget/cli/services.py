@@ -16,7 +16,7 @@ def relay() -> None:
     from xget.outbox.relay import Relay
 
     settings = load_settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings, "relay")
 
     async def main(stop: asyncio.Event) -> None:
         async with open_container(settings) as container:
@@ -29,7 +29,7 @@ def relay() -> None:
 def migrate() -> None:
     """Apply pending database migrations and exit."""
     settings = load_settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings, "migrate")
 
     async def main() -> None:
         async with open_container(settings):

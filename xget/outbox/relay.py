@@ -21,7 +21,8 @@ from xget.events import Metadata
 from xget.eventstore.postgres import PostgresEventStore
 from xget.outbox.envelope import RESULT_EVENT_TYPES, envelope_value
 from xget.outbox.topics import MAX_MESSAGE_BYTES, ensure_topics
-from xget.outages import OUTAGES
+from xget.observability.metrics import RELAY_LAG, RELAY_PUBLISHED
+from xget.outages import OUTAGES, unlock
 from xget.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -111,8 +112,7 @@ class Relay:
             try:
                 await self._relay(stop)
             finally:
-                if not lock_conn.is_closed():
-                    await lock_conn.execute("SELECT pg_advisory_unlock($1)", _LOCK_KEY)
+                await unlock(lock_conn, _LOCK_KEY)
 
     async def _relay(self, stop: asyncio.Event) -> None:
         producer = self.producer()
@@ -124,11 +124,15 @@ class Relay:
                 token = self._store.change_token()
                 rows = await self._store.read_all_raw(self.position, self._batch_size, columns=RAW_COLUMNS)
                 if not rows:
+                    RELAY_LAG.set(0)
                     await until_first(stop, self._store.wait_for_new(token))
                     continue
                 await self.publish_batch(producer, rows)
                 self.position = rows[-1][0]
                 await self._save_checkpoint(self.position)
+                RELAY_PUBLISHED.inc(len(rows))
+                head = self.position if len(rows) < self._batch_size else await self._store.head()
+                RELAY_LAG.set(max(0, head - self.position))
                 if self._on_progress:
                     self._on_progress(self.position, len(rows))
         finally:

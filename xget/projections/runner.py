@@ -12,7 +12,9 @@ import asyncpg
 from xget.aio import sleep_or_stop, until_first
 from xget.bootstrap import PROJECTIONS_CHANNEL
 from xget.eventstore.postgres import PostgresEventStore
-from xget.outages import OUTAGES
+from xget.events import RecordedEvent
+from xget.observability.metrics import PROJECTION_APPLIED, PROJECTION_LAG
+from xget.outages import OUTAGES, unlock
 from xget.projections.base import Projection
 
 log = logging.getLogger(__name__)
@@ -24,16 +26,18 @@ def projection_lock_key(name: str) -> int:
 
 
 async def apply_batch(conn: asyncpg.Connection, store: PostgresEventStore, projection: Projection,
-                      batch_size: int) -> int | None:
+                      batch_size: int, announce: bool = False) -> int | None:
     """Apply the next batch after the checkpoint in one transaction; returns the new checkpoint,
     or None when there was nothing to do. The checkpoint row is locked first, so a rebuild's
-    switch (which locks it too) never interleaves with a batch."""
+    switch (which locks it too) never interleaves with a batch. With ``announce``, each step of a
+    task's life is logged (the live tasks projection does it once for all read models)."""
     async with conn.transaction():
         row = await conn.fetchrow(
             "SELECT position, generation FROM checkpoints WHERE name = $1 FOR UPDATE", projection.name
         )
         events = await store.read_all(row["position"], batch_size, conn=conn)
         if not events:
+            PROJECTION_LAG.labels(projection.name).set(0)
             return None
         await projection.apply(conn, events, row["generation"])
         position = events[-1].position
@@ -41,7 +45,27 @@ async def apply_batch(conn: asyncpg.Connection, store: PostgresEventStore, proje
             "UPDATE checkpoints SET position = $2, updated_at = now() WHERE name = $1", projection.name, position
         )
         await conn.execute("SELECT pg_notify($1, $2)", PROJECTIONS_CHANNEL, f"{projection.name}:{position}")
-        return position
+        head = position if len(events) < batch_size else await conn.fetchval("SELECT position FROM event_head")
+    PROJECTION_APPLIED.labels(projection.name).inc(len(events))
+    PROJECTION_LAG.labels(projection.name).set(max(0, head - position))
+    if announce:
+        _announce(events)
+    return position
+
+
+_LIFECYCLE = frozenset({"TaskCreated", "TaskUpdated", "TaskDeleted", "TaskStarted", "TaskStopped", "ExecutionStarted",
+                        "ExecutionCompleted", "ExecutionFailed", "ExecutionStopped"})
+
+
+def _announce(events: list[RecordedEvent]) -> None:
+    # One line per step of a task's life, with the correlation id of the request that caused it,
+    # so a single filter on that id reads the task's story across API, worker and projector.
+    for recorded in events:
+        if recorded.type in _LIFECYCLE:
+            log.info("%s applied", recorded.type, extra={
+                "event": recorded.type, "task_id": recorded.event.task_id, "position": recorded.position,
+                "execution_id": getattr(recorded.event, "execution_id", None),
+                "correlation_id": recorded.metadata.correlation_id, "event_id": recorded.event_id})
 
 
 class ProjectionRunner:
@@ -75,11 +99,11 @@ class ProjectionRunner:
             try:
                 while not stop.is_set():
                     token = self._store.change_token()
-                    position = await apply_batch(conn, self._store, self._projection, self._batch_size)
+                    position = await apply_batch(conn, self._store, self._projection, self._batch_size,
+                                                 announce=self._projection.name == "tasks")
                     if position is not None:
                         self.position = position
                         continue
                     await until_first(stop, self._store.wait_for_new(token))
             finally:
-                if not conn.is_closed():
-                    await conn.execute("SELECT pg_advisory_unlock($1)", projection_lock_key(name))
+                await unlock(conn, projection_lock_key(name))

@@ -19,6 +19,7 @@ import faust
 from xget.aio import sleep_or_stop
 from xget.bootstrap import Container
 from xget.events import TaskStarted, TaskStopped
+from xget.observability.metrics import KAFKA_LAG
 from xget.outages import OUTAGES
 from xget.outbox.envelope import decode_envelope
 from xget.settings import Settings
@@ -111,6 +112,7 @@ class Worker:
             asyncio.create_task(self.pool.claim_forever(stop), name="claim"),
             asyncio.create_task(self.pool.renew_forever(stop), name="renew"),
             asyncio.create_task(self.signals.poll_forever(stop), name="stop-poll"),
+            asyncio.create_task(self._measure_lag_forever(stop), name="kafka-lag"),
         ]
         await self._start_faust(stop)
         log.info("worker %s consuming %s (concurrency %d)", self.worker_id, self.settings.kafka_topic_tasks,
@@ -124,6 +126,38 @@ class Worker:
                 task.cancel()
             await asyncio.gather(*background, return_exceptions=True)
             self._datadir.cleanup()
+
+    async def _measure_lag_forever(self, stop: asyncio.Event, every: float = 15.0) -> None:
+        """The group's consumer lag on the task-event topic (end offsets - committed offsets)."""
+        from aiokafka import AIOKafkaConsumer
+        from aiokafka.admin import AIOKafkaAdminClient
+        from aiokafka.errors import KafkaError
+        from aiokafka.structs import TopicPartition
+
+        topic = self.settings.kafka_topic_tasks
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.settings.kafka_bootstrap_servers)
+        consumer = AIOKafkaConsumer(bootstrap_servers=self.settings.kafka_bootstrap_servers, enable_auto_commit=False)
+        started = False
+        try:
+            while not await sleep_or_stop(stop, every):
+                try:
+                    if not started:
+                        await admin.start()
+                        await consumer.start()
+                        started = True
+                    await consumer.topics()  # refreshes the metadata partitions_for_topic reads
+                    partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+                    committed = await admin.list_consumer_group_offsets(group_id(self.settings), partitions=partitions)
+                    ends = await consumer.end_offsets(partitions)
+                    lag = sum(max(0, ends[tp] - max(0, committed[tp].offset if tp in committed else 0))
+                              for tp in partitions)
+                    KAFKA_LAG.labels(topic).set(lag)
+                except (KafkaError, *OUTAGES) as exc:
+                    log.debug("consumer lag not measured: %s", exc)
+        finally:
+            if started:
+                await consumer.stop()
+                await admin.close()
 
     async def _start_faust(self, stop: asyncio.Event) -> None:
         # Topics are created by the relay; wait for them instead of failing on a fresh stack.

@@ -32,6 +32,8 @@ from xget.events import (
 )
 from xget.eventstore.port import ConcurrencyConflict
 from xget.eventstore.postgres import PostgresEventStore
+from xget.observability.logs import bind
+from xget.observability.metrics import ITEMS, PAGES, WAIT_SECONDS, WAITS
 from xget.workers.jobs import Job
 from xget.workers.progress import ExecutionFacts, Progress
 from xget.x.collect import collect
@@ -119,6 +121,11 @@ class Execution:
             return "skipped"  # already ended, or superseded: a redelivered start
         assert facts.started is not None
         self.user_id = facts.started.user_id
+        # The execution's events carry the request's correlation id, caused by its TaskStarted.
+        correlation = facts.started_metadata.correlation_id if facts.started_metadata else None
+        self._metadata = Metadata(correlation_id=correlation, causation_id=facts.started_event_id,
+                                  user_id=self.user_id)
+        bind(correlation_id=correlation, user_id=self.user_id)
         progress = Progress.from_pages(await self.ctx.store.read_stream(self.execution_stream))
         started_clock = facts.first_started_at or datetime.now(timezone.utc)
         if facts.stop_requested:
@@ -194,6 +201,8 @@ class Execution:
                 except ConcurrencyConflict:
                     raise LostOwnership(self.job.execution_id) from None
                 progress.pages, progress.cursor, progress.total = number, page.cursor, page.total
+                PAGES.labels(item_type).inc()
+                ITEMS.labels(item_type).inc(len(page.items))
             if page.done:
                 return "completed"
             if self.stop.is_set():
@@ -205,6 +214,9 @@ class Execution:
         if key in self._waits_reported:
             return
         self._waits_reported.add(key)
+        WAITS.labels(info.reason).inc()
+        WAIT_SECONDS.labels(info.reason).inc(max(0.0, info.seconds_left))
+        log.info("waiting %.0fs: %s", info.seconds_left, info.reason)
         await self.append_to_task(ExecutionWaiting(
             task_id=self.job.task_id, execution_id=self.job.execution_id, reason=info.reason,
             seconds=round(info.seconds_left, 3), account_id=self._session.account_id if self._session else None))

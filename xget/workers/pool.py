@@ -8,6 +8,8 @@ import logging
 from datetime import datetime, timezone
 
 from xget.aio import sleep_or_stop
+from xget.observability.logs import log_context
+from xget.observability.metrics import EXECUTIONS_FINISHED, EXECUTIONS_RUNNING, EXECUTIONS_STARTED
 from xget.outages import OUTAGES
 from xget.workers.execution import Execution, LostOwnership, WorkerContext
 from xget.workers.jobs import Job, JobQueue
@@ -50,6 +52,17 @@ class ExecutionPool:
         task.add_done_callback(lambda _t: (self.running.pop(job.execution_id, None), self._wake.set()))
 
     async def _run(self, job: Job) -> str:
+        with log_context(task_id=job.task_id, execution_id=job.execution_id, worker_id=self.ctx.worker_id):
+            EXECUTIONS_STARTED.inc()
+            EXECUTIONS_RUNNING.inc()
+            try:
+                outcome = await self._execute(job)
+            finally:
+                EXECUTIONS_RUNNING.dec()
+            EXECUTIONS_FINISHED.labels(outcome).inc()
+            return outcome
+
+    async def _execute(self, job: Job) -> str:
         stop = self.signals.watch(job.task_id, job.started_position)
         execution = Execution(self.ctx, job, stop)
         outcome = "failed"
@@ -78,7 +91,7 @@ class ExecutionPool:
             self.signals.unwatch(job.task_id)
         await self.jobs.finish(job.execution_id)
         self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
-        log.info("execution %s of task %s: %s", job.execution_id, job.task_id, outcome)
+        log.info("execution %s of task %s: %s", job.execution_id, job.task_id, outcome, extra={"outcome": outcome})
         return outcome
 
     async def claim_forever(self, stop: asyncio.Event) -> None:

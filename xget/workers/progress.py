@@ -7,7 +7,7 @@ from datetime import datetime
 import msgspec
 
 from xget.commands.state import TaskState
-from xget.events import ExecutionStarted, RecordedEvent, ResultsCollected, TaskStarted
+from xget.events import ExecutionStarted, Metadata, RecordedEvent, ResultsCollected, TaskStarted
 
 
 class Progress(msgspec.Struct, kw_only=True):
@@ -37,6 +37,8 @@ class ExecutionFacts(msgspec.Struct, kw_only=True):
 
     state: TaskState
     started: TaskStarted | None = None
+    started_event_id: str | None = None
+    started_metadata: Metadata | None = None
     requested_at: datetime | None = None
     first_started_at: datetime | None = None
     attempts: int = 0
@@ -62,6 +64,8 @@ class ExecutionFacts(msgspec.Struct, kw_only=True):
             event = recorded.event
             if isinstance(event, TaskStarted) and event.execution_id == execution_id:
                 facts.started = event
+                facts.started_event_id = recorded.event_id
+                facts.started_metadata = recorded.metadata
                 facts.requested_at = recorded.occurred_at
             elif isinstance(event, ExecutionStarted) and event.execution_id == execution_id:
                 facts.attempts += 1

@@ -34,6 +34,13 @@ from xget.accounts.port import (
     AccountUnavailable,
 )
 from xget.proxies.port import ProxyLease, ProxyNotFound, ProxyPort, ProxyUnavailable
+from xget.observability.metrics import (
+    ACCOUNT_LEASES,
+    ACCOUNT_RELEASES,
+    PROXY_LEASES,
+    PROXY_RELEASES,
+    X_ERRORS,
+)
 from xget.x.client import XClient
 from xget.x.errors import (
     AccountLocked,
@@ -127,11 +134,13 @@ class XSession:
     async def _release_account(self, outcome: AccountOutcome) -> None:
         lease, self._account = self._account, None
         if lease is not None:
+            ACCOUNT_RELEASES.labels(outcome.kind).inc()
             await self.accounts.release(lease.lease_id, outcome)
 
     async def _release_proxy(self, outcome: str, detail: str | None = None) -> None:
         lease, self._proxy = self._proxy, None
         if lease is not None:
+            PROXY_RELEASES.labels(outcome).inc()
             await self.proxies.release(lease.lease_id, outcome, detail)  # type: ignore[arg-type]
 
     async def _account_for(self, operation: str) -> AccountLease:
@@ -148,9 +157,12 @@ class XSession:
             try:
                 lease = await self.accounts.lease(operation, self.pinned_account_id,
                                                   exclude=set(exhausted))
+                ACCOUNT_LEASES.labels("granted").inc()
             except AccountNotFound as exc:
+                ACCOUNT_LEASES.labels("not_found").inc()
                 raise BadRequest(f"pinned account {self.pinned_account_id}: {exc}") from None
             except AccountUnavailable as exc:
+                ACCOUNT_LEASES.labels("unavailable").inc()
                 candidates = list(exhausted.values())
                 if exc.retry_after is not None:
                     candidates.append(now + exc.retry_after)
@@ -174,9 +186,12 @@ class XSession:
             try:
                 self._proxy = await self.proxies.lease(self.pinned_proxy_id,
                                                        exclude=self._failed_proxies)
+                PROXY_LEASES.labels("granted").inc()
             except ProxyNotFound as exc:
+                PROXY_LEASES.labels("not_found").inc()
                 raise BadRequest(f"pinned proxy {self.pinned_proxy_id}: {exc}") from None
             except ProxyUnavailable as exc:
+                PROXY_LEASES.labels("unavailable").inc()
                 if self._failed_proxies and self.pinned_proxy_id is None:
                     self._failed_proxies.clear()  # every proxy failed once: give them another go
                     continue
@@ -212,8 +227,12 @@ class XSession:
             account = await self._account_for(op_name)
             proxy = await self._proxy_lease()
             try:
-                result = await self.client.call(op_name, variables, account.credentials,
-                                                proxy_url=proxy.url)
+                try:
+                    result = await self.client.call(op_name, variables, account.credentials,
+                                                    proxy_url=proxy.url)
+                except XError as exc:
+                    X_ERRORS.labels(exc.code).inc()
+                    raise
             except RateLimited as exc:
                 until = exc.reset_at or self.clock() + DEFAULT_RATE_LIMIT_PAUSE
                 await self.limits.record(account.account_id, op_name, remaining=0, reset_at=until,

@@ -1,0 +1,25 @@
+"""``GET /metrics``: the API process's Prometheus metrics, with read-model gauges refreshed."""
+
+from __future__ import annotations
+
+from litestar import Response, get
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from xget.api.deps import ServicesDep
+from xget.commands.params import TaskStatus
+from xget.observability.metrics import PROJECTION_LAG, REGISTRY, TASKS
+
+
+@get("/metrics", include_in_schema=False)
+async def metrics(services: ServicesDep) -> Response[bytes]:
+    """Prometheus text format. Tasks by status and projection lag are read at scrape time (two
+    small queries); request and error counters accumulate in this process."""
+    pool = services.commands.store.pool  # type: ignore[attr-defined]
+    counts = {r["status"]: r["n"] for r in await pool.fetch(
+        "SELECT status, sum(n)::bigint AS n FROM task_counts GROUP BY status")}
+    for status in TaskStatus:
+        TASKS.labels(status.value).set(counts.get(status.value, 0))
+    head = await pool.fetchval("SELECT position FROM event_head")
+    for row in await pool.fetch("SELECT name, position FROM checkpoints"):
+        PROJECTION_LAG.labels(row["name"]).set(max(0, head - row["position"]))
+    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
