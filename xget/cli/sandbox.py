@@ -48,7 +48,10 @@ def _x_app(config: Any) -> Any:
 def _proxy_apps(config: Any, host: str, port: int, forward_port: int) -> tuple[Any, Any]:
     from xget.sandbox.proxies import ForwardProxy, ProxyPool, ProxyService
 
-    pool = ProxyPool(config, f"http://{host}:{forward_port}")
+    # The URL handed out must be reachable by the workers: a wildcard bind address is not, so
+    # XGET_SANDBOX_PROXY_PUBLIC_HOST (e.g. the container's service name) says what to advertise.
+    public = os.environ.get("XGET_SANDBOX_PROXY_PUBLIC_HOST") or ("127.0.0.1" if host in ("0.0.0.0", "::") else host)
+    pool = ProxyPool(config, f"http://{public}:{forward_port}")
     return ProxyService(pool, token=os.environ.get("PROXY_SERVICE_TOKEN") or None), ForwardProxy(config)
 
 
