@@ -22,7 +22,6 @@ PostgreSQL: the CPU each took during every run is measured from /proc and printe
 """
 
 from __future__ import annotations
-
 import argparse
 import asyncio
 import json
@@ -37,7 +36,6 @@ import tempfile
 import time
 import urllib.request
 import uuid
-from dataclasses import fields
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -45,7 +43,6 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 import asyncpg  # noqa: E402
-
 from bench.common import BENCH_DB, Timer, bench_settings, percentile, report  # noqa: E402
 from xget.bootstrap import open_container  # noqa: E402
 from xget.events import (  # noqa: E402
@@ -58,6 +55,7 @@ from xget.events import (  # noqa: E402
 )
 from xget.eventstore.port import NO_STREAM  # noqa: E402
 from xget.projections.queries import TASK_COLUMNS  # noqa: E402
+from tests.processes import env_for  # noqa: E402
 from xget.projections.runner import apply_batch  # noqa: E402
 from xget.projections.schema import ensure_projection  # noqa: E402
 from xget.settings import Settings  # noqa: E402
@@ -130,16 +128,6 @@ async def seed(container, tasks: int, chunk: int = 2000) -> tuple[int, float, fl
 
 # ---------------------------------------------------------------------------------------------
 # Processes under test, wrk, CPU accounting.
-
-def env_for(settings: Settings, **extra: str) -> dict[str, str]:
-    """Environment making a child process use ``settings`` (as tests/processes.py does)."""
-    env = dict(os.environ)
-    for f in fields(Settings):
-        value = getattr(settings, f.name)
-        env[f.metadata["var"]] = "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
-    env.update(extra)
-    return env
-
 
 class Child:
     """An ``xget`` subprocess logging to a file."""

@@ -13,16 +13,8 @@ import httpx
 
 from tests.e2e.flows import TASKS, all_results, execution, results_settled, start, tweets_task, wait_execution
 from tests.e2e.stack import Stack
+from xget.api.openapi import SEED_EXAMPLE
 
-SEED_EXAMPLE = {
-    "task_name": "采集埃隆马斯克推文",
-    "describe": "采集埃隆马斯克最新50条推文，不包含回复和转发",
-    "task_type": "USER_TWEETS",
-    "parameters": {"username": "elonmusk", "limit": 50, "include_replies": False, "include_retweets": False},
-    "account_id": "your-account-id",
-    "proxy_id": "your-proxy-id",
-    "user_id": "your-user-id",
-}
 
 
 async def test_the_seed_example_completes_with_50_results_readable_searchable_and_exportable(

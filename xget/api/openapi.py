@@ -21,18 +21,17 @@ CREATE_EXAMPLES = [
     )
     for task_type in PARAMS_BY_TYPE
 ]
-CREATE_EXAMPLES.insert(0, Example(
-    summary="Seed example: Elon Musk's latest 50 posts",
-    value={
-        "task_name": "采集埃隆马斯克推文",
-        "describe": "采集埃隆马斯克最新50条推文，不包含回复和转发",
-        "task_type": "USER_TWEETS",
-        "parameters": {"username": "elonmusk", "limit": 50, "include_replies": False, "include_retweets": False},
-        "account_id": "your-account-id",
-        "proxy_id": "your-proxy-id",
-        "user_id": "your-user-id",
-    },
-))
+SEED_EXAMPLE = {
+    "task_name": "采集埃隆马斯克推文",
+    "describe": "采集埃隆马斯克最新50条推文，不包含回复和转发",
+    "task_type": "USER_TWEETS",
+    "parameters": {"username": "elonmusk", "limit": 50, "include_replies": False, "include_retweets": False},
+    "account_id": "your-account-id",
+    "proxy_id": "your-proxy-id",
+    "user_id": "your-user-id",
+}
+"""The original specification's curl example, as written (README, tests and the API docs use it)."""
+CREATE_EXAMPLES.insert(0, Example(summary="Seed example: Elon Musk's latest 50 posts", value=SEED_EXAMPLE))
 
 
 def parameter_components() -> Components:

@@ -10,10 +10,10 @@ import socket
 import time
 import uuid
 
-import asyncpg
 import httpx
 
 from tests.processes import XgetProcess
+from tests.conftest import reset_database
 from xget.bootstrap import open_container
 from xget.settings import Settings
 
@@ -37,20 +37,10 @@ def isolated(settings: Settings) -> Settings:
 
 
 async def reset(settings: Settings) -> None:
-    """Create the databases' empty state, and migrate once (before several processes start)."""
-    admin = await asyncpg.connect(settings.dsn_for("postgres"))
-    try:
-        if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", settings.postgres_db):
-            await admin.execute(f'CREATE DATABASE "{settings.postgres_db}"')
-    finally:
-        await admin.close()
-    conn = await asyncpg.connect(settings.postgres_dsn)
-    try:
-        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-    finally:
-        await conn.close()
-    async with open_container(settings) as container:
-        await (await container.mongo()).drop_database(settings.mongodb_database)
+    """Empty databases, migrated once (before several processes start)."""
+    await reset_database(settings)
+    async with open_container(settings):
+        pass
 
 
 class Product:

@@ -5,15 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-SEED_TASK = {
-    "task_name": "采集埃隆马斯克推文",
-    "describe": "采集埃隆马斯克最新50条推文，不包含回复和转发",
-    "task_type": "USER_TWEETS",
-    "parameters": {"username": "elonmusk", "limit": 50, "include_replies": False, "include_retweets": False},
-    "account_id": "your-account-id",
-    "proxy_id": "your-proxy-id",
-    "user_id": "your-user-id",
-}
+from xget.api.openapi import SEED_EXAMPLE
+
+SEED_TASK = SEED_EXAMPLE
 
 
 def task_body(user: str | None = None, **overrides: Any) -> dict[str, Any]:
