@@ -13,6 +13,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 
 from xget import __version__
+from xget.alerts.store import Webhooks
 from xget.api.dashboard import DASHBOARD_ROUTES
 from xget.api.deps import Services, provide_actor, provide_correlation_id, provide_services
 from xget.api.executions import ExecutionController
@@ -24,6 +25,7 @@ from xget.api.openapi import add_parameter_schemas
 from xget.api.problems import EXCEPTION_HANDLERS
 from xget.api.results import ResultController
 from xget.api.tasks import TaskController
+from xget.api.webhooks import WebhookController
 from xget.auth import ApiKeys
 from xget.bootstrap import Container, open_container
 from xget.commands.handlers import TaskCommands
@@ -47,6 +49,7 @@ async def build_services(container: Container) -> Services:
         watermarks=Watermarks(pool, container.notifier),
         api_keys=ApiKeys(pool),
         results=ResultQueries(await container.results_store()),
+        webhooks=Webhooks(pool),
         extras={"mongo": await container.mongo(), "container": container},
     )
 
@@ -66,7 +69,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             yield
 
     route_handlers: list[Any] = [TaskController, TaskEventsController, ResultController, ExecutionController,
-                                 health, ready, metrics, *DASHBOARD_ROUTES]
+                                 WebhookController, health, ready, metrics, *DASHBOARD_ROUTES]
     return Litestar(
         route_handlers=route_handlers,
         dependencies={

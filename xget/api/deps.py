@@ -10,6 +10,7 @@ from litestar import Request
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 
+from xget.alerts.store import Webhooks
 from xget.api.problems import ProblemException
 from xget.auth import Actor, ApiKeys
 from xget.commands.handlers import TaskCommands
@@ -30,6 +31,7 @@ class Services:
     watermarks: Watermarks
     api_keys: ApiKeys
     results: ResultQueries
+    webhooks: Webhooks
     extras: dict[str, Any]
 
     async def caught_up(self, position: int | None, *names: str) -> bool:
