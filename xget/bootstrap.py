@@ -105,11 +105,14 @@ class Container:
         return await self.part("results_store", build)
 
     async def projections(self) -> dict[str, Any]:
-        """Every read model by name: the PostgreSQL ones and the MongoDB results view."""
+        """Every consumer the projector runs, by name: the PostgreSQL read models, the MongoDB
+        results view, and the alerts consumer (never rebuilt: see xget/alerts/projection.py)."""
+        from xget.alerts.projection import AlertsProjection
         from xget.projections.registry import POSTGRES_PROJECTIONS
         from xget.results.projection import ResultsProjection
 
-        return {**POSTGRES_PROJECTIONS, "results": ResultsProjection(await self.results_store())}
+        return {**POSTGRES_PROJECTIONS, "results": ResultsProjection(await self.results_store()),
+                "alerts": AlertsProjection()}
 
     def on_close(self, callback: Callable[[], Awaitable[Any]]) -> None:
         """Run ``callback`` when the container closes (last registered, first run)."""

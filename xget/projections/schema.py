@@ -18,9 +18,12 @@ async def ensure_projection(conn: asyncpg.Connection, projection: Projection) ->
     processes that all do this at start."""
     async with conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock($1)", _LOCK_KEY)
+        # A consumer with outside effects (the alerts) sets starts_at_head: its first checkpoint is
+        # the current head, so a fresh start does not act on the whole history.
+        start = "(SELECT position FROM event_head)" if getattr(projection, "starts_at_head", False) else "0"
         generation = await conn.fetchval(
-            "INSERT INTO checkpoints (name) VALUES ($1) ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name "
-            "RETURNING generation",
+            f"INSERT INTO checkpoints (name, position) VALUES ($1, {start}) "
+            "ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING generation",
             projection.name,
         )
         if not await projection.exists(conn, generation):

@@ -1,0 +1,227 @@
+"""The webhook sender: POSTs due deliveries, signed, and retries failures with backoff.
+
+Each round claims up to ``batch`` due deliveries in one short statement (``FOR UPDATE SKIP
+LOCKED``, so any number of senders share the queue) and leases them: ``attempts`` goes up and
+``next_attempt_at`` moves ``lease`` seconds ahead. The POSTs then run with no transaction open;
+each outcome is recorded only if the delivery is still at the attempt this sender claimed. A
+sender that dies mid-POST leaves its deliveries to be claimed again when the lease runs out:
+delivery is at least once, and receivers drop duplicates on ``X-XGet-Delivery``.
+
+A 2xx answer is success. Anything else (another status, a timeout, a refused connection, a host
+that resolves to a private address when those are not allowed) is retried after
+``backoff(attempts)`` until ``max_attempts`` attempts were made; then the delivery is ``failed``.
+Redirects are not followed (a 3xx is a failure): a redirect could point anywhere.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import httpx
+
+from xget import __version__
+from xget.aio import sleep_or_stop
+from xget.alerts.signing import signature_header
+from xget.alerts.urls import UnsafeTarget, resolve_public
+from xget.outages import OUTAGES
+
+log = logging.getLogger("xget.alerts")
+
+USER_AGENT = f"XGet-Webhooks/{__version__}"
+
+
+@dataclass(frozen=True, slots=True)
+class Backoff:
+    """Delay before retry number ``n`` (after ``n`` failed attempts): ``base * 2**(n-1)`` seconds,
+    at most ``cap``, times a random factor in [1 - jitter, 1 + jitter] so that deliveries failed
+    together do not come back together. Defaults: 30 s, 1 min, 2 min, ... 32 min, then 1 h;
+    8 attempts span about an hour of receiver downtime."""
+
+    base: float = 30.0
+    cap: float = 3600.0
+    jitter: float = 0.2
+    max_attempts: int = 8
+
+    def nominal(self, attempts: int) -> float:
+        """Delay without jitter after ``attempts`` failed attempts (``attempts`` >= 1)."""
+        return min(self.cap, self.base * 2 ** max(0, attempts - 1))
+
+    def delay(self, attempts: int, rand: float | None = None) -> float:
+        """Delay with jitter; ``rand`` in [0, 1) replaces the random draw (tests)."""
+        r = random.random() if rand is None else rand
+        return self.nominal(attempts) * (1 - self.jitter + 2 * self.jitter * r)
+
+    def gives_up(self, attempts: int) -> bool:
+        """Whether a delivery that failed ``attempts`` times is failed for good."""
+        return attempts >= self.max_attempts
+
+
+_CLAIM = """
+WITH due AS (
+    SELECT id FROM webhook_deliveries
+    WHERE status = 'pending' AND next_attempt_at <= now()
+    ORDER BY next_attempt_at
+    LIMIT $1
+    FOR UPDATE SKIP LOCKED
+)
+UPDATE webhook_deliveries d
+SET attempts = d.attempts + 1, last_attempt_at = now(), next_attempt_at = now() + make_interval(secs => $2)
+FROM due, webhooks w
+WHERE d.id = due.id AND w.id = d.webhook_id
+RETURNING d.id::text AS id, d.webhook_id::text AS webhook_id, d.event, d.payload::text AS body, d.attempts,
+          w.url, w.secret, w.active
+"""
+
+
+def redact(url: str) -> str:
+    """``url`` without credentials, query or fragment (for logs: those may carry tokens)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host + (f":{parts.port}" if parts.port else "")
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+class WebhookSender:
+    """Sends due webhook deliveries until stopped."""
+
+    def __init__(self, pool: asyncpg.Pool, *, allow_private: bool, notifier: Any = None,
+                 backoff: Backoff | None = None, batch: int = 20, lease: float = 60.0, timeout: float = 10.0,
+                 poll_interval: float = 1.0, client: httpx.AsyncClient | None = None) -> None:
+        self._pool = pool
+        self._allow_private = allow_private
+        self._backoff = backoff or Backoff()
+        self._batch = batch
+        self._lease = lease
+        self._timeout = timeout
+        self._poll_interval = poll_interval
+        self._client = client
+        self._wake = asyncio.Event()
+        if notifier is not None:
+            from xget.bootstrap import PROJECTIONS_CHANNEL
+
+            # The runner announces every committed alerts batch ("alerts:<position>"): new
+            # deliveries may be due. Polling covers the rest (retries, a lost listener).
+            notifier.on(PROJECTIONS_CHANNEL, self._on_progress)
+
+    @classmethod
+    def for_container(cls, container: Any) -> "WebhookSender":
+        """The sender of a process, from its composition root (``xget projector``)."""
+        return cls(container.pool, allow_private=container.settings.allow_private_webhooks,
+                   notifier=container.notifier)
+
+    def _on_progress(self, payload: str) -> None:
+        if payload.startswith("alerts:"):
+            self._wake.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Send due deliveries until ``stop`` is set; waits out database outages."""
+        own = self._client is None
+        client = self._client or httpx.AsyncClient(
+            timeout=httpx.Timeout(self._timeout, connect=min(5.0, self._timeout)), follow_redirects=False,
+            headers={"User-Agent": USER_AGENT},
+        )
+        log.info("webhook sender running")
+        try:
+            while not stop.is_set():
+                try:
+                    sent = await self.send_due(client)
+                except OUTAGES as exc:
+                    log.warning("webhook sender: %s (%s); retrying in 1s", type(exc).__name__, exc)
+                    if await sleep_or_stop(stop, 1.0):
+                        return
+                    continue
+                except Exception:  # noqa: BLE001 - a bug here must not take the projections down with it
+                    log.exception("webhook sender failed; retrying in 5s")
+                    if await sleep_or_stop(stop, 5.0):
+                        return
+                    continue
+                if sent:
+                    continue
+                await self._sleep(stop)
+        finally:
+            if own:
+                await client.aclose()
+
+    async def _sleep(self, stop: asyncio.Event) -> None:
+        self._wake.clear()
+        waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())]
+        try:
+            await asyncio.wait(waiters, timeout=self._poll_interval, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+
+    async def send_due(self, client: httpx.AsyncClient) -> int:
+        """Claim the due deliveries and attempt each once; returns how many were attempted."""
+        rows = await self._pool.fetch(_CLAIM, self._batch, self._lease)
+        if rows:
+            await asyncio.gather(*(self._attempt(client, row) for row in rows))
+        return len(rows)
+
+    async def _attempt(self, client: httpx.AsyncClient, row: asyncpg.Record) -> None:
+        delivery_id, attempts, url = row["id"], row["attempts"], row["url"]
+        context = {"delivery_id": delivery_id, "webhook_id": row["webhook_id"], "alert": row["event"],
+                   "attempt": attempts, "url": redact(url)}
+        if not row["active"]:
+            await self._record(delivery_id, attempts, "failed", None, "webhook disabled")
+            log.info("webhook delivery %s dropped: webhook disabled", delivery_id, extra=context)
+            return
+        body = row["body"].encode()
+        status: int | None = None
+        error: str | None = None
+        try:
+            if not self._allow_private:
+                parts = urlsplit(url)
+                await resolve_public(parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80))
+            headers = {
+                "Content-Type": "application/json",
+                "User-Agent": USER_AGENT,
+                "X-XGet-Event": row["event"],
+                "X-XGet-Delivery": delivery_id,
+                "X-XGet-Signature": signature_header(row["secret"], body),
+            }
+            async with client.stream("POST", url, content=body, headers=headers) as response:
+                status = response.status_code
+            if not 200 <= status < 300:
+                error = f"HTTP {status}"
+        except UnsafeTarget as exc:
+            error = f"refused: {exc}"
+        except (httpx.HTTPError, OSError) as exc:
+            error = f"{type(exc).__name__}: {exc}"[:500] if str(exc) else type(exc).__name__
+        except Exception as exc:  # noqa: BLE001 - a bad URL must not stop the sender
+            error = f"{type(exc).__name__}: {exc}"[:500]
+        if error is None:
+            await self._record(delivery_id, attempts, "delivered", status, None)
+            log.info("webhook delivery %s (%s) attempt %d: delivered (HTTP %s)", delivery_id, row["event"], attempts,
+                     status, extra={**context, "http_status": status, "outcome": "delivered"})
+        elif self._backoff.gives_up(attempts):
+            await self._record(delivery_id, attempts, "failed", status, error)
+            log.warning("webhook delivery %s (%s) attempt %d: %s; giving up", delivery_id, row["event"], attempts,
+                        error, extra={**context, "http_status": status, "outcome": "failed", "error": error})
+        else:
+            delay = self._backoff.delay(attempts)
+            await self._record(delivery_id, attempts, "pending", status, error, delay)
+            log.warning("webhook delivery %s (%s) attempt %d: %s; retrying in %.1fs", delivery_id, row["event"],
+                        attempts, error, delay,
+                        extra={**context, "http_status": status, "outcome": "retry", "error": error,
+                               "retry_in": round(delay, 3)})
+
+    async def _record(self, delivery_id: str, attempts: int, status: str, http_status: int | None,
+                      error: str | None, delay: float | None = None) -> None:
+        """Store an attempt's outcome, unless another sender claimed the delivery since (its
+        lease ran out while this attempt hung): then that sender's outcome counts."""
+        await self._pool.execute(
+            "UPDATE webhook_deliveries SET status = $3, last_status = $4, last_error = $5, "
+            "delivered_at = CASE WHEN $3 = 'delivered' THEN now() END, "
+            "next_attempt_at = CASE WHEN $3 = 'pending' THEN now() + make_interval(secs => $6) END "
+            "WHERE id = $1::uuid AND attempts = $2",
+            delivery_id, attempts, status, http_status, error, delay or 0.0,
+        )
