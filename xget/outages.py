@@ -16,6 +16,7 @@ OUTAGES: tuple[type[BaseException], ...] = (
     asyncpg.exceptions.AdminShutdownError,  # the server is going down
     asyncpg.exceptions.CannotConnectNowError,  # the server is starting up or recovering
     asyncpg.exceptions.TooManyConnectionsError,
+    asyncpg.exceptions.InternalClientError,  # a pooled connection left mid-protocol by a lost server
     ConnectionFailure,  # PyMongo: AutoReconnect, NetworkTimeout, ...
     ServerSelectionTimeoutError,
 )

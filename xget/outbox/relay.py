@@ -100,6 +100,9 @@ class Relay:
             except (KafkaError, *OUTAGES) as exc:
                 log.warning("relay: %s (%s); resuming from the checkpoint in 1s", type(exc).__name__, exc)
                 await sleep_or_stop(stop, 1.0)
+            except Exception:  # noqa: BLE001 - nothing restarts the relay: log, back off, resume
+                log.exception("relay: unexpected error; resuming from the checkpoint in 5s")
+                await sleep_or_stop(stop, 5.0)
 
     async def _run_locked(self, stop: asyncio.Event) -> None:
         # The lock lives with its connection: if the database drops it, the lock is gone too and

@@ -87,6 +87,9 @@ class ProjectionRunner:
                 log.warning("projection %s: %s (%s); retrying in 1s", self._projection.name,
                             type(exc).__name__, exc)
                 await sleep_or_stop(stop, 1.0)
+            except Exception:  # noqa: BLE001 - nothing restarts the projector: log, back off, retry
+                log.exception("projection %s: unexpected error; retrying in 5s", self._projection.name)
+                await sleep_or_stop(stop, 5.0)
 
     async def _run_locked(self, stop: asyncio.Event) -> None:
         name = self._projection.name
