@@ -26,6 +26,7 @@ import asyncpg
 import httpx
 
 from xget import __version__
+from xget.observability.metrics import WEBHOOK_ATTEMPTS
 from xget.aio import sleep_or_stop
 from xget.alerts.signing import signature_header
 from xget.alerts.urls import UnsafeTarget, resolve_public
@@ -198,6 +199,8 @@ class WebhookSender:
             error = f"{type(exc).__name__}: {exc}"[:500] if str(exc) else type(exc).__name__
         except Exception as exc:  # noqa: BLE001 - a bad URL must not stop the sender
             error = f"{type(exc).__name__}: {exc}"[:500]
+        outcome = "delivered" if error is None else "failed" if self._backoff.gives_up(attempts) else "retry"
+        WEBHOOK_ATTEMPTS.labels(row["event"], outcome).inc()
         if error is None:
             await self._record(delivery_id, attempts, "delivered", status, None)
             log.info("webhook delivery %s (%s) attempt %d: delivered (HTTP %s)", delivery_id, row["event"], attempts,

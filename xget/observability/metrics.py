@@ -59,6 +59,8 @@ RELAY_LAG = Gauge("xget_relay_lag_events", "Events stored but not yet published 
                   registry=REGISTRY)
 PROJECTION_LAG = Gauge("xget_projection_lag_events", "Events not yet applied (head - checkpoint)",
                        ["projection"], registry=REGISTRY)
+WEBHOOK_ATTEMPTS = Counter("xget_webhook_attempts_total", "Webhook delivery attempts, by alert and outcome "
+                           "(delivered, retry, failed)", ["alert", "outcome"], registry=REGISTRY)
 PROJECTION_APPLIED = Counter("xget_projection_events_total", "Events applied by each projection", ["projection"],
                              registry=REGISTRY)
 
