@@ -26,10 +26,10 @@ import asyncpg
 import httpx
 
 from xget import __version__
-from xget.observability.metrics import WEBHOOK_ATTEMPTS
 from xget.aio import sleep_or_stop
 from xget.alerts.signing import signature_header
 from xget.alerts.urls import UnsafeTarget, resolve_public
+from xget.observability.metrics import WEBHOOK_ATTEMPTS
 from xget.outages import OUTAGES
 
 log = logging.getLogger("xget.alerts")
