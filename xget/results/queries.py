@@ -10,6 +10,7 @@ from typing import Any
 import msgspec
 from pymongo import ASCENDING, DESCENDING
 
+from xget.results.cursors import OpenCursors
 from xget.results.store import ResultStore
 
 SORTS: dict[str, tuple[str, int]] = {
@@ -91,6 +92,7 @@ class ResultQueries:
 
     def __init__(self, store: ResultStore) -> None:
         self.store = store
+        self.open_cursors = OpenCursors()
 
     def _cursor_of(self, doc: dict[str, Any], key: str) -> str:
         value = doc.get(key) if key != "seq" else doc["seq"]
@@ -108,16 +110,33 @@ class ResultQueries:
             flt["item_type"] = item_type
         if cursor:
             flt.update(_after(key, direction, decode_cursor(cursor)))
-        find = self.store.collection(generation, task_id).find(flt, projection(fields, key))
-        # FerretDB returns a per-task collection in insertion order, which is collection order;
-        # sorting there would scan the whole collection, so the collected order is left natural.
-        if not (key == "seq" and direction == ASCENDING and self.store.ferretdb and self.store.layout == "per_task"):
-            find = find.sort([(key, direction), ("seq", direction)])
+        collection = self.store.collection(generation, task_id)
+        if key == "seq" and direction == ASCENDING and self.store.ferretdb and self.store.layout == "per_task":
+            return await self._natural_page(collection, flt, fields, limit, cursor, (generation, task_id, item_type))
+        find = collection.find(flt, projection(fields, key)).sort([(key, direction), ("seq", direction)])
         docs = await find.limit(limit + 1).to_list()
         more = len(docs) > limit
         docs = docs[:limit]
         next_cursor = self._cursor_of(docs[-1], key) if more and docs else None
         return [public(d, fields) for d in docs], next_cursor
+
+    async def _natural_page(self, collection: Any, flt: dict[str, Any], fields: str | None, limit: int,
+                            cursor: str | None, scope: tuple[Any, ...]) -> tuple[list[dict[str, Any]], str | None]:
+        # FerretDB returns a per-task collection in insertion order, which is collection order, and
+        # sorting would scan it whole: read it naturally, continuing the previous page's cursor.
+        key = (*scope, fields, limit, cursor)
+        kept = await self.open_cursors.take(key) if cursor else None
+        if kept is not None:
+            live, docs = kept[0], [kept[1]]
+        else:
+            live, docs = collection.find(flt, projection(fields)).batch_size(limit + 1), []
+        docs += await live.to_list(length=limit + 1 - len(docs))
+        if len(docs) <= limit:
+            await live.close()
+            return [public(d, fields) for d in docs], None
+        next_cursor = self._cursor_of(docs[limit - 1], "seq")
+        await self.open_cursors.keep((*scope, fields, limit, next_cursor), live, docs[limit])
+        return [public(d, fields) for d in docs[:limit]], next_cursor
 
     async def search(self, generation: int, task_ids: Sequence[str] | None, flt: dict[str, Any], *, limit: int,
                      cursor: str | None = None) -> tuple[list[dict[str, Any]], str | None]:

@@ -104,3 +104,26 @@ async def test_pages_of_results_cover_every_item_once_in_every_sort(container: C
     items, _ = await queries.page(gen, task_id, limit=3, fields="id,text,author.screen_name")
     assert items[0].keys() == {"id", "text", "author"} and items[0]["author"] == {"screen_name": "alice"}
     await store.drop_generation(gen)
+
+
+async def test_continued_cursors_and_fresh_queries_give_the_same_pages(container: Container, store: ResultStore) -> None:
+    """On FerretDB a page continues the previous page's open cursor; another API process (no
+    cursor kept) answers the same token with a query: both give the same items."""
+    gen, projection = generation(), ResultsProjection(store)
+    task_id, execution_id = new_ids()
+    await apply(projection, container, await collected(container, task_id, execution_id,
+                                                      [tweets(0, 20), tweets(20, 20), tweets(40, 5)]), gen)
+
+    async def walk(fresh_each_page: bool) -> list[str]:
+        queries, seen, cursor = ResultQueries(store), [], None
+        while True:
+            if fresh_each_page:
+                queries = ResultQueries(store)
+            items, cursor = await queries.page(gen, task_id, limit=7, cursor=cursor, fields="id,text")
+            seen += [i["id"] for i in items]
+            if cursor is None:
+                return seen
+
+    continued, fresh = await walk(False), await walk(True)
+    assert continued == fresh and len(continued) == 45 and len(set(continued)) == 45
+    await store.drop_generation(gen)
