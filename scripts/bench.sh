@@ -16,7 +16,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
 fi
 names=("$@")
 if [ ${#names[@]} -eq 0 ]; then
-  names=(parse event_store api rebuild ingest)
+  names=(parse event_store api rebuild ingest export)
 fi
 for name in "${names[@]}"; do
   [ -f "bench/$name.py" ] || { echo "bench: no bench/$name.py (skipped)"; continue; }
