@@ -7,13 +7,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import socket
 from collections.abc import Collection
-from typing import Any
-
-import httpx
-import msgspec
 
 from xget.accounts.port import (
     AccountLease,
@@ -22,10 +16,7 @@ from xget.accounts.port import (
     AccountServiceError,
     AccountUnavailable,
 )
-
-
-def _holder() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+from xget.leasing import LeaseClient
 
 
 def _iso(ts: float | None) -> str | None:
@@ -34,79 +25,22 @@ def _iso(ts: float | None) -> str | None:
     return dt.datetime.fromtimestamp(ts, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _retry_after(resp: httpx.Response, body: dict[str, Any]) -> float | None:
-    value = body.get("retry_after", resp.headers.get("retry-after"))
-    try:
-        return float(value) if value is not None else None
-    except (TypeError, ValueError):
-        return None
-
-
-def _body(resp: httpx.Response) -> dict[str, Any]:
-    try:
-        data = resp.json()
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-class HttpAccountService:
+class HttpAccountService(LeaseClient):
     """Leases accounts from the account service; one pooled httpx client per adapter."""
 
-    def __init__(self, base_url: str, *, token: str | None = None, timeout: float = 10.0,
-                 lease_ttl: float = 600.0, transport: httpx.AsyncBaseTransport | None = None) -> None:
-        self._base = base_url.rstrip("/")
-        self._headers = {"accept": "application/json"}
-        if token:
-            self._headers["authorization"] = f"Bearer {token}"
-        self._timeout = timeout
-        self._ttl = lease_ttl
-        self._transport = transport
-        self._client: httpx.AsyncClient | None = None
-
-    def _http(self) -> httpx.AsyncClient:
-        # created on first use, inside the running loop
-        if self._client is None:
-            self._client = httpx.AsyncClient(base_url=self._base, headers=self._headers,
-                                             timeout=self._timeout, transport=self._transport)
-        return self._client
-
-    async def _post(self, path: str, body: dict[str, Any]) -> httpx.Response:
-        try:
-            return await self._http().post(path, json=body)
-        except httpx.HTTPError as exc:
-            raise AccountServiceError(f"account service unreachable: {exc!r}") from exc
+    service = "account service"
+    not_found = AccountNotFound
+    unavailable = AccountUnavailable
+    service_error = AccountServiceError
 
     async def lease(self, operation: str, pinned_id: str | None = None, *,
                     exclude: Collection[str] = ()) -> AccountLease:
         """POST /v1/account-leases; see the contract for statuses."""
-        resp = await self._post("/v1/account-leases", {
-            "operation": operation, "account_id": pinned_id, "exclude": sorted(exclude),
-            "ttl_seconds": self._ttl, "holder": _holder()})
-        body = _body(resp)
-        if resp.status_code in (200, 201):
-            try:
-                return msgspec.convert(body, AccountLease)
-            except msgspec.ValidationError as exc:
-                raise AccountServiceError(f"account service lease body: {exc}") from None
-        message = str(body.get("message") or body.get("error") or resp.reason_phrase)
-        if resp.status_code == 404:
-            raise AccountNotFound(message)
-        if resp.status_code in (409, 503):
-            raise AccountUnavailable(message, retry_after=_retry_after(resp, body))
-        raise AccountServiceError(f"account service answered {resp.status_code}: {message}")
+        return await self._lease("/v1/account-leases", {
+            "operation": operation, "account_id": pinned_id, "exclude": sorted(exclude)}, AccountLease)
 
     async def release(self, lease_id: str, outcome: AccountOutcome) -> None:
         """POST /v1/account-leases/{lease_id}/release with the outcome."""
-        resp = await self._post(f"/v1/account-leases/{lease_id}/release", {
+        await self._release(f"/v1/account-leases/{lease_id}/release", {
             "outcome": outcome.kind, "until": _iso(outcome.until), "operation": outcome.operation,
             "detail": outcome.detail})
-        if resp.status_code in (200, 204, 404):
-            return
-        raise AccountServiceError(f"account service answered {resp.status_code} to a release")
-
-    async def aclose(self) -> None:
-        """Close the pooled HTTP client."""
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
