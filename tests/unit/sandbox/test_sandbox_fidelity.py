@@ -10,7 +10,6 @@ paths, since recordings and sandbox nest them differently: in retweets, quotes, 
 from __future__ import annotations
 
 import json
-import os
 import types
 import typing
 from functools import cache
@@ -22,14 +21,14 @@ import pytest
 
 from xget.sandbox.config import SandboxConfig
 from xget.sandbox.pages import Pages
+from xget.fixtures import fixtures_dir
 from xget.x.page import parse_page
 from xget.x.records import TweetRecord, UserRecord
 from xget.x.schema import WResponse
 
 
 def fixtures() -> Path:
-    override = os.environ.get("XGET_FIXTURES_DIR")
-    return Path(override) if override else Path(__file__).resolve().parents[4] / "shared" / "x-fixtures"
+    return fixtures_dir()
 
 
 def _json_type(value: Any) -> str:
