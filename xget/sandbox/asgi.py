@@ -67,3 +67,20 @@ async def lifespan(receive: Receive, send: Send) -> None:
         elif message["type"] == "lifespan.shutdown":
             await send({"type": "lifespan.shutdown.complete"})
             return
+
+
+async def service_preamble(scope: Scope, receive: Receive, send: Send, token: str | None) -> bool:
+    """What the sandbox lease services do before routing: lifespan, ``/health``, and the bearer
+    token when one is set. True when the request was answered here."""
+    if scope["type"] == "lifespan":
+        await lifespan(receive, send)
+        return True
+    if scope["type"] != "http":
+        return True
+    if scope["path"] == "/health":
+        await respond_json(send, 200, {"status": "ok"})
+        return True
+    if token and header(scope, b"authorization") != f"Bearer {token}":
+        await respond_json(send, 401, {"error": "unauthorized", "message": "bad or missing token"})
+        return True
+    return False

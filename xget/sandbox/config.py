@@ -8,11 +8,12 @@ tests and demos adjust rate limits and fault rates without a restart. Fields und
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import msgspec
+
+from xget.timeutil import parse_utc
 
 # X's own 15-minute budgets for these operations (requests per window and account).
 X_RATE_LIMITS: dict[str, int] = {
@@ -116,17 +117,10 @@ class SandboxConfig(msgspec.Struct, kw_only=True):
 
 def parse_instant(raw: str, name: str) -> int:
     """``2026-08-01``, ``2026-08-01T12:00:00Z`` or with an offset, as unix seconds (UTC)."""
-    text = raw.strip()
     try:
-        if len(text) == 10:
-            value = dt.datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=dt.timezone.utc)
-        else:
-            value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-            if value.tzinfo is None:
-                value = value.replace(tzinfo=dt.timezone.utc)
+        return int(parse_utc(raw).timestamp())
     except ValueError:
         raise ConfigError(f"{name}={raw!r} is not an ISO date or time") from None
-    return int(value.timestamp())
 
 
 def _list(raw: str) -> list[str]:

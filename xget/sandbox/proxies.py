@@ -23,7 +23,7 @@ import httpx
 import msgspec
 
 from xget.sandbox.accounts import MAX_TTL, ServiceError, iso
-from xget.sandbox.asgi import Receive, Scope, Send, header, lifespan, read_body, respond, respond_json
+from xget.sandbox.asgi import Receive, Scope, Send, header, lifespan, read_body, respond, respond_json, service_preamble
 from xget.sandbox.config import SandboxConfig
 from xget.sandbox.limits import SEED_EXAMPLE_PROXY, proxy_ids
 from xget.sandbox.rand import seed_int
@@ -133,18 +133,9 @@ class ProxyService:
         self.token = token
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "lifespan":
-            await lifespan(receive, send)
-            return
-        if scope["type"] != "http":
+        if await service_preamble(scope, receive, send, self.token):
             return
         path, method = scope["path"], scope["method"]
-        if path == "/health":
-            await respond_json(send, 200, {"status": "ok"})
-            return
-        if self.token and header(scope, b"authorization") != f"Bearer {self.token}":
-            await respond_json(send, 401, {"error": "unauthorized", "message": "bad or missing token"})
-            return
         try:
             if path == "/v1/proxy-leases" and method == "POST":
                 req = msgspec.json.decode(await read_body(receive), type=ProxyLeaseRequest)

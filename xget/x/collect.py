@@ -8,12 +8,12 @@ repeated cursor or after three empty pages in a row, and resumes from a checkpoi
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any, Protocol
 
 import msgspec
 
+from xget.timeutil import parse_utc
 from xget.x.errors import BadRequest, TargetNotFound
 from xget.x.page import Page
 from xget.x.records import Record, TweetRecord, UserRecord
@@ -133,17 +133,11 @@ def _instant(params: Mapping[str, Any], name: str) -> str | None:
     raw = params.get(name)
     if raw is None or raw == "":
         return None
-    text = str(raw).strip()
     try:
-        if len(text) == 10:
-            value = dt.datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=dt.timezone.utc)
-        else:
-            value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-            if value.tzinfo is None:
-                value = value.replace(tzinfo=dt.timezone.utc)
+        value = parse_utc(str(raw))
     except ValueError:
         raise BadRequest(f"{name} must be an ISO date (YYYY-MM-DD) or date-time") from None
-    return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _in_window(keep: Callable[[Record], bool], since: str | None,
