@@ -10,7 +10,19 @@ if ! "$PY" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)'; t
 fi
 if [ ! -x .venv/bin/python ]; then
   echo "bootstrap: creating .venv"
-  "$PY" -m venv .venv
+  if ! "$PY" -m venv .venv; then
+    # Debian's system Python ships venv's ensurepip separately.
+    rm -rf .venv
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      echo "bootstrap: installing python3-venv (apt-get)"
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends python3-venv >/dev/null \
+        || { apt-get update -q >/dev/null; DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-venv >/dev/null; }
+      "$PY" -m venv .venv
+    else
+      echo "bootstrap: '$PY -m venv' failed; install python3-venv (sudo apt-get install -y python3-venv)" >&2
+      exit 1
+    fi
+  fi
 fi
 stamp=.venv/.xget-installed
 want=$(sha256sum pyproject.toml | cut -d' ' -f1)

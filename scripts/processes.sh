@@ -74,6 +74,19 @@ selected() {
   done
 }
 
+# GET a loopback URL (http://host:port/path) and succeed on a 2xx answer, with bash's /dev/tcp
+# alone, so a machine without curl needs nothing more.
+http_ok() { # url
+  local rest=${1#http://} hostport path
+  hostport=${rest%%/*}; path=/${rest#*/}
+  [ "$hostport" = "$rest" ] && path=/
+  timeout 1 bash -c '
+    exec 3<>"/dev/tcp/${1%:*}/${1##*:}" || exit 1
+    printf "GET %s HTTP/1.0\r\nHost: %s\r\n\r\n" "$2" "$1" >&3
+    IFS=" " read -r _ code _ <&3
+    case $code in 2??) exit 0 ;; *) exit 1 ;; esac' _ "$hostport" "$path" 2>/dev/null
+}
+
 wait_healthy() {
   local name=$1 pid=$2 url=$3 deadline=$((SECONDS + ${XGET_PROCESS_TIMEOUT:-60}))
   while [ $SECONDS -lt $deadline ]; do
@@ -85,7 +98,7 @@ wait_healthy() {
     if [ -z "$url" ]; then
       sleep 1
       pid_alive "$pid" && return 0
-    elif curl -fsS -o /dev/null --max-time 1 "$url" 2>/dev/null; then
+    elif http_ok "$url"; then
       # The answer must come from our process, not from whoever else holds the port.
       pid_alive "$pid" && return 0
     fi

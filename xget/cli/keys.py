@@ -38,7 +38,10 @@ def list_keys() -> None:
         async with open_container(load_settings()) as c:
             return await ApiKeys(c.pool).list()
 
-    for info in run_once(main):  # type: ignore[union-attr]
+    infos = run_once(main)
+    if not infos:
+        click.echo("no API keys yet; create one with: xget keys create --user NAME", err=True)
+    for info in infos:  # type: ignore[union-attr]
         revoked = f"revoked {info.revoked_at:%Y-%m-%d %H:%M}" if info.revoked_at else "active"
         click.echo(f"{info.id}  {info.user_id:<20} {info.role:<6} {info.name or '-':<20} "
                    f"{info.created_at:%Y-%m-%d %H:%M}  {revoked}")

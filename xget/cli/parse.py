@@ -56,3 +56,8 @@ def parse_command(file: BinaryIO, op: str | None) -> None:
     out.flush()
     for warning in page.errors:
         click.echo(f"xget parse: warning: {warning}", err=True)
+    if not page.items and not page.cursor_bottom:
+        # An empty last page is legitimate, but so is a response of another operation under the
+        # same root (an audio-space search, a community's info): say so instead of printing nothing.
+        click.echo(f"xget parse: {getattr(file, 'name', 'FILE')}: no items and no cursor in this response",
+                   err=True)

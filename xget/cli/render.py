@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from typing import Any
 
 from rich import box
@@ -57,7 +59,7 @@ def task_table(task: dict[str, Any]) -> Table:
         if key == "status":
             table.add_row(key, status_text(value))
         elif key == "parameters":
-            table.add_row(key, ", ".join(f"{k}={v}" for k, v in value.items()))
+            table.add_row(key, json.dumps(value, ensure_ascii=False))
         else:
             table.add_row(key, str(value))
     return table

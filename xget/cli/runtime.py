@@ -12,7 +12,7 @@ from xget.settings import Settings, SettingsError
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Settings from the environment, or exit 2 naming the bad variable."""
+    """Settings from the environment, or exit 1 with one line naming the bad variable."""
     try:
         return Settings.from_env(**overrides)
     except SettingsError as exc:
@@ -48,10 +48,12 @@ def run_process(main: Callable[[asyncio.Event], Awaitable[None]]) -> None:
 
     try:
         import uvloop
-
-        uvloop.run(runner())
     except ImportError:
-        asyncio.run(runner())
+        uvloop = None
+    try:
+        (uvloop.run if uvloop else asyncio.run)(runner())
+    except ConnectionError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 def run_once(coro_factory: Callable[[], Awaitable[object]]) -> object:
@@ -60,4 +62,8 @@ def run_once(coro_factory: Callable[[], Awaitable[object]]) -> object:
     async def runner() -> object:
         return await coro_factory()
 
-    return asyncio.run(runner())
+    try:
+        return asyncio.run(runner())
+    except ConnectionError as exc:
+        # The message already names the service and its variables; a traceback adds nothing.
+        raise click.ClickException(str(exc)) from exc

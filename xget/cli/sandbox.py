@@ -122,7 +122,7 @@ def proxies_command(host: str | None, port: int | None, forward_port: int | None
 
 
 @sandbox.command("accounts-file")
-@click.option("--count", type=int, default=None, help="Accounts (default XGET_SANDBOX_ACCOUNTS, 20)")
+@click.option("--count", type=int, default=None, help="Accounts (default XGET_SANDBOX_ACCOUNTS, 20), plus the seed example's your-account-id")
 def accounts_file(count: int | None) -> None:
     """Print an XGET_ACCOUNTS_FILE with the sandbox accounts (a static pool, no service)."""
     from xget.sandbox.limits import account_ids, credentials

@@ -294,6 +294,8 @@ def export(api: Api, as_json: bool, task_id: str, fmt: str, output: Path | None)
         api.export(task_id, fmt, sys.stdout.buffer)
         return
     path = output or Path(f"xget-{task_id}.{fmt}")
+    if not path.parent.is_dir():
+        raise click.BadParameter(f"directory {str(path.parent)!r} does not exist", param_hint="'-o' / '--output'")
     partial = path.with_name(path.name + ".part")
     try:
         with partial.open("wb") as sink:
@@ -304,6 +306,8 @@ def export(api: Api, as_json: bool, task_id: str, fmt: str, output: Path | None)
                     job = bar.add_task(f"export {fmt}", total=None)
                     size = api.export(task_id, fmt, sink, lambda n: bar.advance(job, n))
         partial.replace(path)  # never leave a truncated file under the final name
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from exc
     finally:
         partial.unlink(missing_ok=True)
     if as_json:
