@@ -18,10 +18,12 @@ log = logging.getLogger(__name__)
 class Notifier:
     """Listens on channels with a dedicated connection and wakes coroutines waiting on them."""
 
-    def __init__(self, dsn: str, channels: tuple[str, ...], reconnect_delay: float = 1.0) -> None:
+    def __init__(self, dsn: str, channels: tuple[str, ...], reconnect_delay: float = 1.0,
+                 max_reconnect_delay: float = 10.0) -> None:
         self._dsn = dsn
         self._channels = channels
         self._reconnect_delay = reconnect_delay
+        self._max_reconnect_delay = max(reconnect_delay, max_reconnect_delay)
         self._conn: asyncpg.Connection | None = None
         self._task: asyncio.Task[None] | None = None
         # One Event per channel, set and replaced by a fresh one on every notification: waiters
@@ -95,24 +97,42 @@ class Notifier:
             self._events[channel] = asyncio.Event()
             event.set()
 
+    def _resync(self) -> None:
+        """Count a notification on every channel and wake every waiter: notifications may have
+        been missed while no listener was up, so tokens taken before must not be trusted."""
+        for channel in self._channels:
+            self._seq[channel] = self._seq.get(channel, 0) + 1
+            self._wake(channel)
+
     async def _run(self) -> None:
+        delay = self._reconnect_delay
         while True:
+            conn: asyncpg.Connection | None = None
             try:
-                self._conn = await asyncpg.connect(self._dsn)
-                for channel in self._channels:
-                    await self._conn.add_listener(channel, self._on_notify)
-                self._connected.set()
+                conn = await asyncpg.connect(self._dsn)
+                # Registered before listening: a connection dropped while add_listener runs must
+                # still be noticed (add_listener then raises an InterfaceError, handled below).
                 closed = asyncio.Event()
-                self._conn.add_termination_listener(lambda _c: closed.set())
-                await closed.wait()
+                conn.add_termination_listener(lambda _c: closed.set())
+                for channel in self._channels:
+                    await conn.add_listener(channel, self._on_notify)
+                self._conn = conn
+                self._connected.set()
+                # Whatever committed while nobody listened was never announced: waiters re-read.
+                self._resync()
+                delay = self._reconnect_delay
+                if not conn.is_closed():
+                    await closed.wait()
                 log.warning("notifier connection lost; reconnecting")
             except asyncio.CancelledError:
                 raise
-            except (OSError, asyncpg.PostgresError) as exc:
-                log.warning("notifier cannot connect (%s); retrying in %.1fs", exc, self._reconnect_delay)
+            except Exception as exc:  # noqa: BLE001 - the listener must outlive any failure: log, back off, retry
+                log.warning("notifier cannot listen (%s: %s); retrying in %.1fs", type(exc).__name__, exc, delay)
             finally:
                 self._connected.clear()
+            if conn is not None and not conn.is_closed():
+                conn.terminate()
             # Wake everyone so they re-read instead of trusting a dead listener.
-            for channel in self._channels:
-                self._wake(channel)
-            await asyncio.sleep(self._reconnect_delay)
+            self._resync()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, self._max_reconnect_delay)
