@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import msgspec
 
@@ -22,7 +22,11 @@ class ExecutionStarted(Event, frozen=True, kw_only=True, tag="ExecutionStarted")
 
 class ResultsCollected(Event, frozen=True, kw_only=True, tag="ResultsCollected"):
     """One page of collected items. Pages are numbered from 1 within an execution;
-    ``cursor`` is where the next page starts, so a resumed execution continues from the last one."""
+    ``cursor`` is where the next page starts, so a resumed execution continues from the last one;
+    ``done`` marks the execution's last page, so one resumed after it finishes instead of starting
+    over (v2; v1 pages are upcast with ``done`` = no cursor)."""
+
+    schema_version: ClassVar[int] = 2
 
     execution_id: str
     page: int
@@ -35,6 +39,7 @@ class ResultsCollected(Event, frozen=True, kw_only=True, tag="ResultsCollected")
     proxy_id: str | None = None
     user_id: str | None = None
     """The task's owner, so result views and subscribers need no lookup."""
+    done: bool = False
 
 
 class ExecutionWaiting(Event, frozen=True, kw_only=True, tag="ExecutionWaiting"):

@@ -11,9 +11,14 @@ from typing import Any, Callable
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 
+def _results_collected_v1(data: dict[str, Any]) -> dict[str, Any]:
+    # v1 pages did not say which was the last; a page without a cursor cannot be continued from,
+    # so it was the last one (resuming from it used to start the collection over).
+    return {**data, "done": data.get("cursor") is None}
+
+
 UPCASTERS: dict[tuple[str, int], Upcaster] = {
-    # Example of the shape of an entry, kept empty until an event changes:
-    # ("TaskCreated", 1): lambda d: {**d, "describe": d.get("description")},
+    ("ResultsCollected", 1): _results_collected_v1,
 }
 
 

@@ -16,6 +16,8 @@ class Progress(msgspec.Struct, kw_only=True):
     pages: int = 0
     cursor: str | None = None
     total: int = 0
+    done: bool = False
+    """The last page was written: a resumed execution only has to record its end."""
     seen: set[str] = msgspec.field(default_factory=set)
 
     @classmethod
@@ -28,6 +30,7 @@ class Progress(msgspec.Struct, kw_only=True):
                 progress.pages = page.page
                 progress.cursor = page.cursor
                 progress.total = page.total
+                progress.done = page.done
                 progress.seen.update(str(item.get("id")) for item in page.items)
         return progress
 

@@ -57,3 +57,10 @@ def test_decoding_an_old_version_goes_through_the_upcaster_table(monkeypatch: py
     old = b'{"task_id":"t","title":"old name","task_type":"USER_INFO","parameters":{},"user_id":"u"}'
     event = decode_event("TaskCreated", 0, old)
     assert isinstance(event, TaskCreated) and event.task_name == "old name"
+
+
+def test_a_v1_results_page_without_a_cursor_reads_as_the_last_page() -> None:
+    v1 = b'{"type": "ResultsCollected", "task_id": "t", "execution_id": "x", "page": 2, "item_type": "tweet", ' \
+         b'"items": [], "cursor": %s, "total": 40}'
+    assert decode_event("ResultsCollected", 1, v1 % b"null").done is True
+    assert decode_event("ResultsCollected", 1, v1 % b'"c40"').done is False
