@@ -88,10 +88,14 @@ class Worker:
     async def handle(self, value: bytes) -> None:
         """Act on one task event; retries database errors rather than acknowledging a start
         request it could not store."""
-        recorded = decode_envelope(value)
+        try:
+            recorded = decode_envelope(value)
+        except Exception:  # noqa: BLE001 - one unreadable message must not stop the consumer
+            log.exception("undecodable message on the task-event topic skipped (%d bytes)", len(value))
+            return
         event = recorded.event
         if isinstance(event, TaskStopped):
-            self.signals.request(event.task_id)
+            self.signals.request(event.execution_id)
             return
         if not isinstance(event, TaskStarted):
             return
@@ -99,12 +103,17 @@ class Worker:
         while True:
             try:
                 await self.jobs.record(event.execution_id, event.task_id, recorded.position)
-                await self.pool.offer(event.execution_id)
-                return
-            except OUTAGES as exc:
-                log.warning("cannot record job %s (%s); retrying in %.1fs", event.execution_id, exc, delay)
+                break
+            except Exception as exc:  # noqa: BLE001 - never acknowledge a start that was not stored
+                log.log(logging.WARNING if isinstance(exc, OUTAGES) else logging.ERROR,
+                        "cannot record job %s (%s: %s); retrying in %.1fs", event.execution_id,
+                        type(exc).__name__, exc, delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10)
+        try:
+            await self.pool.offer(event.execution_id)
+        except Exception as exc:  # noqa: BLE001 - the job is stored: the claim poll runs it
+            log.warning("cannot claim job %s now (%s); the claim poll will", event.execution_id, exc)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Consume and execute until ``stop`` is set; then hand running executions back."""

@@ -86,6 +86,8 @@ class Execution:
         self._metadata = Metadata(causation_id=job.execution_id)
         self._session: XSession | None = None
         self.user_id: str | None = None
+        self.progress = Progress()
+        """How far the execution got (read back at start, advanced page by page)."""
 
     @property
     def task_stream(self) -> str:
@@ -126,10 +128,13 @@ class Execution:
         self._metadata = Metadata(correlation_id=correlation, causation_id=facts.started_event_id,
                                   user_id=self.user_id)
         bind(correlation_id=correlation, user_id=self.user_id)
-        progress = Progress.from_pages(await self.ctx.store.read_stream(self.execution_stream))
+        progress = self.progress = Progress.from_pages(await self.ctx.store.read_stream(self.execution_stream))
         started_clock = facts.first_started_at or datetime.now(timezone.utc)
         if facts.stop_requested:
             return await self.finish("stopped", progress, started_clock)
+        if progress.done:
+            # Crashed (or interrupted) between its last page and its final event.
+            return await self.finish("completed", progress, started_clock)
         params = facts.started.parameters
         requested = (facts.requested_at or datetime.now(timezone.utc)).timestamp()
         deadline = requested + float(params.get("deadline_seconds") or DEFAULT_DEADLINE)
@@ -151,8 +156,9 @@ class Execution:
         claimed = False
         failures = 0
         while True:
+            budget = asyncio.timeout(max(0.0, deadline - time.time()))
             try:
-                async with asyncio.timeout(max(0.0, deadline - time.time())):
+                async with budget:
                     if not claimed:
                         account_id, proxy_id = await session.acquire(first_operation(task_type, params))
                         claimed = await self.append_to_task(ExecutionStarted(
@@ -163,6 +169,8 @@ class Execution:
                             return "skipped", None
                     return await self._collect(session, task_type, params, progress), None
             except TimeoutError:
+                if not budget.expired():
+                    raise  # a database or network timeout inside: an outage, not the deadline
                 return "failed", TimeoutError(
                     f"task deadline of {params.get('deadline_seconds', DEFAULT_DEADLINE)}s exceeded")
             except Stopped:
@@ -192,6 +200,7 @@ class Execution:
                     item_type=item_type, items=[msgspec.to_builtins(i) for i in page.items],
                     cursor=page.cursor, total=page.total, skipped=dict(page.skipped),
                     account_id=session.account_id, proxy_id=session.proxy_id, user_id=self.user_id,
+                    done=page.done,
                 )
                 try:
                     # The expected version is the page count: a page is written exactly once, and
@@ -201,6 +210,7 @@ class Execution:
                 except ConcurrencyConflict:
                     raise LostOwnership(self.job.execution_id) from None
                 progress.pages, progress.cursor, progress.total = number, page.cursor, page.total
+                progress.done = page.done
                 PAGES.labels(item_type).inc()
                 ITEMS.labels(item_type).inc(len(page.items))
             if page.done:

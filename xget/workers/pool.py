@@ -13,7 +13,6 @@ from xget.observability.metrics import EXECUTIONS_FINISHED, EXECUTIONS_RUNNING, 
 from xget.outages import OUTAGES
 from xget.workers.execution import Execution, LostOwnership, WorkerContext
 from xget.workers.jobs import Job, JobQueue
-from xget.workers.progress import Progress
 from xget.workers.signals import StopSignals
 
 log = logging.getLogger(__name__)
@@ -31,20 +30,31 @@ class ExecutionPool:
         self.poll_interval = poll_interval
         self.running: dict[str, asyncio.Task[str]] = {}
         self.outcomes: dict[str, int] = {}
+        self._claiming = 0
         self._wake = asyncio.Event()
 
     @property
     def free(self) -> int:
-        """Execution slots free now."""
-        return self.concurrency - len(self.running)
+        """Execution slots free now (a claim in flight holds its slot)."""
+        return self.concurrency - len(self.running) - self._claiming
+
+    async def _claim(self, execution_id: str | None = None) -> Job | None:
+        # The slot is taken before the query: two claims racing across the await must not both
+        # see the last free slot.
+        self._claiming += 1
+        try:
+            job = await self.jobs.claim(execution_id)
+            if job is not None:
+                self._start(job)
+            return job
+        finally:
+            self._claiming -= 1
 
     async def offer(self, execution_id: str) -> None:
         """A TaskStarted arrived: run it here at once if a slot is free (else the poll will, here
         or on another worker)."""
         if self.free > 0 and execution_id not in self.running:
-            job = await self.jobs.claim(execution_id)
-            if job is not None:
-                self._start(job)
+            await self._claim(execution_id)
 
     def _start(self, job: Job) -> None:
         task = asyncio.create_task(self._run(job), name=f"execution-{job.execution_id}")
@@ -63,7 +73,7 @@ class ExecutionPool:
             return outcome
 
     async def _execute(self, job: Job) -> str:
-        stop = self.signals.watch(job.task_id, job.started_position)
+        stop = self.signals.watch(job.execution_id, job.task_id, job.started_position)
         execution = Execution(self.ctx, job, stop)
         outcome = "failed"
         try:
@@ -86,9 +96,9 @@ class ExecutionPool:
             return "interrupted"
         except Exception as exc:  # noqa: BLE001 - a bug must not kill the worker; the task fails visibly
             log.exception("execution %s crashed", job.execution_id)
-            outcome = await execution.finish("failed", Progress(), datetime.now(timezone.utc), exc)
+            outcome = await execution.finish("failed", execution.progress, datetime.now(timezone.utc), exc)
         finally:
-            self.signals.unwatch(job.task_id)
+            self.signals.unwatch(job.execution_id)
         await self.jobs.finish(job.execution_id)
         self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
         log.info("execution %s of task %s: %s", job.execution_id, job.task_id, outcome, extra={"outcome": outcome})
@@ -99,19 +109,20 @@ class ExecutionPool:
         while not stop.is_set():
             while self.free > 0:
                 try:
-                    job = await self.jobs.claim()
+                    job = await self._claim()
                 except OUTAGES as exc:
                     log.warning("cannot claim jobs: %s", exc)
                     break
                 if job is None:
                     break
-                self._start(job)
             self._wake.clear()
-            waiter = asyncio.ensure_future(self._wake.wait())
-            if await sleep_or_stop(stop, self.poll_interval):
-                waiter.cancel()
-                break
-            waiter.cancel()
+            # Sleep until the poll interval, a stop, or a finished execution freeing a slot.
+            waiters = {asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())}
+            try:
+                await asyncio.wait(waiters, timeout=self.poll_interval, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                for waiter in waiters:
+                    waiter.cancel()
 
     async def renew_forever(self, stop: asyncio.Event) -> None:
         """Renew the leases of running executions; cancel one whose lease was lost."""

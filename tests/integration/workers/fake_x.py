@@ -43,6 +43,8 @@ class FakeX:
         self.delay = delay
         self.transient: dict[int, int] = {}
         self.wait_forever = False
+        self.timeouts = 0
+        """Fetches that raise TimeoutError first, like a database or socket timeout inside."""
         self.fetches = 0
         self.sessions: list[FakeSession] = []
 
@@ -83,6 +85,9 @@ class FakeSession:
                 raise TargetNotFound("user @ghost not found")
             return Page(operation=op_name, items=[world.author])
         offset = int((variables.get("cursor") or "c0")[1:])
+        if world.timeouts > 0:
+            world.timeouts -= 1
+            raise TimeoutError("timed out")
         if world.transient.get(offset, 0) > 0:
             world.transient[offset] -= 1
             raise Transient(f"HTTP 503 on page at {offset}")
