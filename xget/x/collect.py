@@ -94,13 +94,29 @@ def _limit(params: Mapping[str, Any]) -> int | None:
     return limit
 
 
+async def _user_page(fetch: FetchFn, params: Mapping[str, Any]) -> Any:
+    """The page of the task's user, by screen name or id; a missing user is named in the error
+    (X itself answers an empty ``data``)."""
+    if params.get("username"):
+        op, variables, who = "UserByScreenName", {"screen_name": str(params["username"]).lstrip("@")}, \
+            "@" + str(params["username"]).lstrip("@")
+    elif params.get("user_id"):
+        op, variables, who = "UserByRestId", {"userId": str(params["user_id"])}, f"id {params['user_id']}"
+    else:
+        raise BadRequest("username or user_id is required")
+    try:
+        return await fetch(op, variables)
+    except TargetNotFound as exc:
+        raise TargetNotFound(f"user {who} not found ({exc.message})", x_code=exc.x_code) from None
+
+
 async def _resolve_user_id(fetch: FetchFn, params: Mapping[str, Any]) -> str:
     if params.get("user_id"):
         return str(params["user_id"])
     username = params.get("username")
     if not username:
         raise BadRequest("username or user_id is required")
-    page = await fetch("UserByScreenName", {"screen_name": str(username).lstrip("@")})
+    page = await _user_page(fetch, {"username": username})
     for item in page.items:
         if isinstance(item, UserRecord):
             return item.id
@@ -204,12 +220,7 @@ async def collect(task_type: str, params: Mapping[str, Any], fetch: PageFetcher 
     total = already
 
     if task_type == USER_INFO:
-        if params.get("username"):
-            page = await fetch_fn("UserByScreenName", {"screen_name": str(params["username"]).lstrip("@")})
-        elif params.get("user_id"):
-            page = await fetch_fn("UserByRestId", {"userId": str(params["user_id"])})
-        else:
-            raise BadRequest("username or user_id is required")
+        page = await _user_page(fetch_fn, params)
         users = [u for u in page.items if isinstance(u, UserRecord) and u.id not in seen][:1]
         if limit == 0:
             users = []

@@ -139,6 +139,15 @@ class NoAccountAvailable(XError):
     blames = "account"
 
 
+class LeaseServiceUnavailable(XError):
+    """The account or proxy service failed or could not be reached: retried with backoff until
+    the task's deadline, since the service (not the task) is at fault."""
+
+    code = "lease_service_unavailable"
+    retryable = True
+    blames = "service"
+
+
 class NotXResponse(XError):
     """The payload is not an X GraphQL response this engine knows how to read."""
 

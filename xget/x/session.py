@@ -20,6 +20,7 @@ task's deadline, reporting the wait through ``on_wait`` and returning at once (r
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
@@ -31,9 +32,10 @@ from xget.accounts.port import (
     AccountNotFound,
     AccountOutcome,
     AccountPort,
+    AccountServiceError,
     AccountUnavailable,
 )
-from xget.proxies.port import ProxyLease, ProxyNotFound, ProxyPort, ProxyUnavailable
+from xget.proxies.port import ProxyLease, ProxyNotFound, ProxyPort, ProxyServiceError, ProxyUnavailable
 from xget.observability.metrics import (
     ACCOUNT_LEASES,
     ACCOUNT_RELEASES,
@@ -47,6 +49,7 @@ from xget.x.errors import (
     AccountSuspended,
     AuthFailed,
     BadRequest,
+    LeaseServiceUnavailable,
     NoAccountAvailable,
     RateLimited,
     Transient,
@@ -54,6 +57,8 @@ from xget.x.errors import (
 )
 from xget.x.page import Page
 from xget.x.ratelimits import RateLimitStore
+
+log = logging.getLogger(__name__)
 
 # X's windows are 15 minutes; when a 429 says nothing about the reset, assume a full one.
 DEFAULT_RATE_LIMIT_PAUSE = 900.0
@@ -135,13 +140,20 @@ class XSession:
         lease, self._account = self._account, None
         if lease is not None:
             ACCOUNT_RELEASES.labels(outcome.kind).inc()
-            await self.accounts.release(lease.lease_id, outcome)
+            try:
+                await self.accounts.release(lease.lease_id, outcome)
+            except (AccountServiceError, OSError) as exc:
+                # A failed release must not fail the task: the lease expires on its own.
+                log.warning("cannot release account lease %s (%s): %s", lease.lease_id, outcome.kind, exc)
 
     async def _release_proxy(self, outcome: str, detail: str | None = None) -> None:
         lease, self._proxy = self._proxy, None
         if lease is not None:
             PROXY_RELEASES.labels(outcome).inc()
-            await self.proxies.release(lease.lease_id, outcome, detail)  # type: ignore[arg-type]
+            try:
+                await self.proxies.release(lease.lease_id, outcome, detail)  # type: ignore[arg-type]
+            except (ProxyServiceError, OSError) as exc:
+                log.warning("cannot release proxy lease %s (%s): %s", lease.lease_id, outcome, exc)
 
     async def _account_for(self, operation: str) -> AccountLease:
         while True:
@@ -161,6 +173,9 @@ class XSession:
             except AccountNotFound as exc:
                 ACCOUNT_LEASES.labels("not_found").inc()
                 raise BadRequest(f"pinned account {self.pinned_account_id}: {exc}") from None
+            except AccountServiceError as exc:
+                ACCOUNT_LEASES.labels("service_error").inc()
+                raise LeaseServiceUnavailable(f"account service: {exc}") from exc
             except AccountUnavailable as exc:
                 ACCOUNT_LEASES.labels("unavailable").inc()
                 candidates = list(exhausted.values())
@@ -173,8 +188,8 @@ class XSession:
             until = exhausted.get(lease.account_id)
             if until is not None:
                 # the service handed out an account our shared windows say is spent
-                await self.accounts.release(lease.lease_id,
-                                            AccountOutcome.rate_limited(until, operation))
+                self._account = lease
+                await self._release_account(AccountOutcome.rate_limited(until, operation))
                 self._check_deadline(until, f"account {lease.account_id} is rate limited")
                 await self.wait_until(until, "accounts_exhausted", operation)
                 continue
@@ -190,6 +205,9 @@ class XSession:
             except ProxyNotFound as exc:
                 PROXY_LEASES.labels("not_found").inc()
                 raise BadRequest(f"pinned proxy {self.pinned_proxy_id}: {exc}") from None
+            except ProxyServiceError as exc:
+                PROXY_LEASES.labels("service_error").inc()
+                raise LeaseServiceUnavailable(f"proxy service: {exc}") from exc
             except ProxyUnavailable as exc:
                 PROXY_LEASES.labels("unavailable").inc()
                 if self._failed_proxies and self.pinned_proxy_id is None:

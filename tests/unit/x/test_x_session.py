@@ -8,6 +8,7 @@ import time
 import httpx
 import pytest
 
+from xget.accounts.port import AccountServiceError
 from xget.accounts.static import StaticAccountPool
 from xget.proxies.static import StaticProxyPool
 from xget.x import errors as e
@@ -208,3 +209,51 @@ async def test_collect_runs_on_the_session(raw):
     assert got[-1].total == 10 and got[-1].stop_reason == "limit"
     await s.aclose()
     await client.aclose()
+
+
+class FlakyAccounts(StaticAccountPool):
+    """A static pool whose service fails: ``lease_errors`` leases, then every release."""
+
+    def __init__(self, accounts, lease_errors: int = 0, release_fails: bool = False) -> None:
+        super().__init__(accounts)
+        self.lease_errors = lease_errors
+        self.release_fails = release_fails
+
+    async def lease(self, operation, pinned_id=None, *, exclude=()):
+        if self.lease_errors > 0:
+            self.lease_errors -= 1
+            raise AccountServiceError("account service answered 503: down")
+        return await super().lease(operation, pinned_id, exclude=exclude)
+
+    async def release(self, lease_id, outcome):
+        if self.release_fails:
+            raise AccountServiceError("account service unreachable")
+        return await super().release(lease_id, outcome)
+
+
+async def test_an_account_service_failure_is_a_retryable_error_not_a_crash(body):
+    fake = FakeX(body)
+    client = XClient(load_operations(env={}), base_url="http://sandbox.test/graphql",
+                     transport_factory=fake.transport, sleep=no_sleep, max_retries=0)
+    s = XSession(client, FlakyAccounts(ACCOUNTS, lease_errors=1), StaticProxyPool([]), MemoryRateLimitStore())
+    with pytest.raises(e.LeaseServiceUnavailable) as failed:
+        await s.acquire("UserByScreenName")
+    assert failed.value.retryable and "503" in failed.value.message
+    assert (await s.acquire("UserByScreenName"))[0] == "a0"  # the next attempt gets through
+
+
+async def test_a_failed_account_release_still_releases_the_proxy(body):
+    released: list[str] = []
+
+    class Proxies(StaticProxyPool):
+        async def release(self, lease_id, outcome, detail=None):
+            released.append(outcome)
+            return await super().release(lease_id, outcome, detail)
+
+    fake = FakeX(body)
+    client = XClient(load_operations(env={}), base_url="http://sandbox.test/graphql",
+                     transport_factory=fake.transport, sleep=no_sleep, max_retries=0)
+    s = XSession(client, FlakyAccounts(ACCOUNTS, release_fails=True), Proxies(PROXIES), MemoryRateLimitStore())
+    await s.acquire("UserByScreenName")
+    await s.aclose()  # must not raise: the account lease expires on its own
+    assert released == ["ok"] and s.account_id is None
