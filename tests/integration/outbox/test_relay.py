@@ -7,6 +7,7 @@ import asyncio
 import time
 from collections import defaultdict
 
+import asyncpg
 import msgspec
 from aiokafka import AIOKafkaConsumer
 
@@ -14,6 +15,7 @@ from tests.processes import XgetProcess
 from xget.bootstrap import Container
 from xget.events import NewEvent, TaskCreated, TaskUpdated, new_id
 from xget.eventstore.port import NO_STREAM
+from xget.outbox.relay import _LOCK_KEY, Relay
 from xget.settings import Settings
 
 
@@ -110,3 +112,75 @@ async def test_relay_killed_mid_stream_loses_nothing_and_duplicates_only_as_repe
     assert sample["_headers"]["type"] == sample["type"]
     assert sample["_headers"]["event_id"] == sample["event_id"]
     assert sample["_headers"]["schema_version"] == "1"
+
+
+async def lock_holder(container: Container) -> int | None:
+    """The backend holding the relay lock in the test database, if any."""
+    return await container.pool.fetchval(
+        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = 0 AND objid = $1 "
+        "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())", _LOCK_KEY)
+
+
+async def append_tasks(container: Container, count: int) -> None:
+    for _ in range(count):
+        task = new_id()
+        await container.event_store.append(f"task-{task}", NO_STREAM, [NewEvent(
+            event=TaskCreated(task_id=task, task_name="n", task_type="USER_INFO", parameters={"username": "a"},
+                              user_id="u"))])
+
+
+async def eventually(condition, what: str, timeout: float = 30) -> None:  # noqa: ANN001
+    deadline = time.monotonic() + timeout
+    while not await condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(what)
+        await asyncio.sleep(0.05)
+
+
+async def test_a_relay_whose_lock_connection_dies_stops_publishing_until_it_holds_the_lock_again(
+    container: Container, settings: Settings
+) -> None:
+    relay = Relay(settings, container.event_store, batch_size=50)
+    published: list[int] = []
+    publish = relay.publish_batch
+
+    async def counting(producer, rows):  # noqa: ANN001, ANN202
+        published.append(len(rows))
+        await publish(producer, rows)
+
+    relay.publish_batch = counting  # type: ignore[method-assign]
+    stop = asyncio.Event()
+    running = asyncio.create_task(relay.run(stop))
+    standby = await asyncpg.connect(settings.postgres_dsn)  # plays a standby relay taking over
+    try:
+        await append_tasks(container, 5)
+        await eventually(lambda: _caught_up(container), "relay made no progress")
+        holder = await lock_holder(container)
+        assert holder is not None
+
+        # Only the lock connection dies; the relay's pool connections stay up.
+        assert await container.pool.fetchval("SELECT pg_terminate_backend($1)", holder)
+
+        async def taken_over() -> bool:
+            return await standby.fetchval("SELECT pg_try_advisory_lock($1)", _LOCK_KEY)
+
+        await eventually(taken_over, "the lock was never released")
+        published.clear()
+        checkpoint = await relay_checkpoint(container)
+        await append_tasks(container, 20)
+        await asyncio.sleep(3)  # the relay notices at its next batch, then stands by
+        assert published == [], "the relay kept publishing without its lock"
+        assert await relay_checkpoint(container) == checkpoint
+
+        # The other relay goes away: this one takes the lock again and catches up.
+        await standby.execute("SELECT pg_advisory_unlock($1)", _LOCK_KEY)
+        await eventually(lambda: _caught_up(container), "relay did not recover its lock")
+        assert published and await lock_holder(container) not in (None, holder)
+    finally:
+        stop.set()
+        await asyncio.wait_for(running, 30)
+        await standby.close()
+
+
+async def _caught_up(container: Container) -> bool:
+    return await relay_checkpoint(container) >= await container.event_store.head()
