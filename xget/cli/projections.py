@@ -52,6 +52,9 @@ def rebuild(names: tuple[str, ...], batch_size: int) -> None:
     known = ("tasks", "task_executions", "results")
     selected = names or known
     unknown = [n for n in selected if n not in known]
+    if "alerts" in unknown:
+        raise click.BadParameter("alerts is not a read model: it sends webhooks, and a rebuild would send "
+                                 "every past alert again (it starts at the head; see docs/webhooks.md)")
     if unknown:
         raise click.BadParameter(f"unknown projection(s) {', '.join(unknown)}; known: {', '.join(known)}")
 
