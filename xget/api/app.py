@@ -17,7 +17,8 @@ from xget.alerts.store import Webhooks
 from xget.api.dashboard import DASHBOARD_ROUTES
 from xget.api.deps import Services, provide_actor, provide_correlation_id, provide_services
 from xget.api.executions import ExecutionController
-from xget.api.health import health, ready
+from xget.api.bodies import check_request_body
+from xget.api.health import health, health_head, ready, ready_head
 from xget.api.live import TaskEventsController
 from xget.api.metrics import metrics
 from xget.api.middleware import correlation_middleware
@@ -69,7 +70,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             yield
 
     route_handlers: list[Any] = [TaskController, TaskEventsController, ResultController, ExecutionController,
-                                 WebhookController, health, ready, metrics, *DASHBOARD_ROUTES]
+                                 WebhookController, health, health_head, ready, ready_head, metrics, *DASHBOARD_ROUTES]
     return Litestar(
         route_handlers=route_handlers,
         dependencies={
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             "correlation_id": Provide(provide_correlation_id, sync_to_thread=False),
         },
         exception_handlers=EXCEPTION_HANDLERS,
+        before_request=check_request_body,
         middleware=[partial(correlation_middleware, access=settings.access_log)],
         lifespan=[lifespan],
         on_startup=[add_parameter_schemas],

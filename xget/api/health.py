@@ -6,7 +6,7 @@ import asyncio
 import time
 from typing import Any
 
-from litestar import Response, get
+from litestar import Response, get, head
 
 from xget.api.deps import Services, ServicesDep
 
@@ -17,6 +17,11 @@ _READY_CACHE_SECONDS = 1.0
 async def health() -> dict[str, str]:
     """The API process is up."""
     return {"status": "ok"}
+
+
+@head("/health", tags=["operations"], summary="Liveness, without a body", include_in_schema=False)
+async def health_head() -> None:
+    """HEAD /health: 200 while the process is up (load balancers and probes often use HEAD)."""
 
 
 async def _check_postgres(services: Services) -> None:
@@ -48,6 +53,18 @@ CHECKS = {"postgres": _check_postgres, "kafka": _check_kafka, "mongodb": _check_
 @get("/ready", tags=["operations"], summary="Readiness")
 async def ready(services: ServicesDep) -> Response[dict[str, Any]]:
     """200 when PostgreSQL, Kafka and MongoDB all answer; 503 naming the ones that do not."""
+    body = await _readiness(services)
+    return Response(body, status_code=200 if body["status"] == "ok" else 503)
+
+
+@head("/ready", tags=["operations"], summary="Readiness, without a body", include_in_schema=False)
+async def ready_head(services: ServicesDep) -> Response[None]:
+    """HEAD /ready: the status of GET /ready (200 or 503) without its body."""
+    body = await _readiness(services)
+    return Response(None, status_code=200 if body["status"] == "ok" else 503)
+
+
+async def _readiness(services: Services) -> dict[str, Any]:
     cached = services.extras.get("_ready")
     if cached and cached[0] > time.monotonic():
         body = cached[1]
@@ -62,4 +79,4 @@ async def ready(services: ServicesDep) -> Response[dict[str, Any]]:
         results = dict(await asyncio.gather(*(run(n) for n in CHECKS)))
         body = {"status": "ok" if all(v == "ok" for v in results.values()) else "unavailable", "checks": results}
         services.extras["_ready"] = (time.monotonic() + _READY_CACHE_SECONDS, body)
-    return Response(body, status_code=200 if body["status"] == "ok" else 503)
+    return body  # type: ignore[no-any-return]

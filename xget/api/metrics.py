@@ -10,6 +10,11 @@ from xget.commands.params import TaskStatus
 from xget.observability.metrics import PROJECTION_LAG, REGISTRY, TASKS
 
 
+MEDIA_TYPE = "; ".join(p for p in CONTENT_TYPE_LATEST.split("; ") if not p.startswith("charset="))
+"""The exposition format's media type without its charset: Litestar appends ``charset=utf-8`` to
+every text/* type, and a second one made ``...; charset=utf-8; charset=utf-8``."""
+
+
 @get("/metrics", include_in_schema=False)
 async def metrics(services: ServicesDep) -> Response[bytes]:
     """Prometheus text format. Tasks by status and projection lag are read at scrape time (two
@@ -22,4 +27,4 @@ async def metrics(services: ServicesDep) -> Response[bytes]:
     head = await pool.fetchval("SELECT position FROM event_head")
     for row in await pool.fetch("SELECT name, position FROM checkpoints"):
         PROJECTION_LAG.labels(row["name"]).set(max(0, head - row["position"]))
-    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+    return Response(generate_latest(REGISTRY), media_type=MEDIA_TYPE)

@@ -11,12 +11,16 @@ from litestar.exceptions import HTTPException, ValidationException
 
 from xget.commands.errors import InvalidTransition, TaskAlreadyExists, TaskNotFound, ValidationFailed
 from xget.eventstore.port import ConcurrencyConflict
+from xget.observability.metrics import HTTP_REQUESTS
 from xget.outages import OUTAGES
 
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
 _TYPE_BASE = "https://xget.dev/problems/"
+
+STILL_STOPPING = "is still stopping"
+"""How xget.commands.decide words the refusal of a change while the last execution is stopping."""
 
 _FIELD_IN_MESSAGE = re.compile(r"(?:unknown|missing required) field `([^`]+)`")
 _PATH_IN_MESSAGE = re.compile(r" - at `\$\.?([^`]*)`$")
@@ -26,15 +30,17 @@ class ProblemException(HTTPException):
     """An HTTP error with a problem type slug and optional field errors."""
 
     def __init__(self, status_code: int, slug: str, detail: str, errors: list[dict[str, str]] | None = None,
-                 headers: dict[str, str] | None = None) -> None:
+                 headers: dict[str, str] | None = None, extensions: dict[str, Any] | None = None) -> None:
         super().__init__(detail=detail, status_code=status_code, headers=headers)
         self.slug = slug
         self.errors = errors
+        self.extensions = extensions
 
 
 def problem(request: Request[Any, Any, Any], status: int, slug: str, title: str, detail: str,
-            errors: list[dict[str, str]] | None = None, headers: dict[str, str] | None = None) -> Response[Any]:
-    """A problem+json response."""
+            errors: list[dict[str, str]] | None = None, headers: dict[str, str] | None = None,
+            extensions: dict[str, Any] | None = None) -> Response[Any]:
+    """A problem+json response; ``extensions`` are extra members (RFC 9457 section 3.2)."""
     body: dict[str, Any] = {
         "type": _TYPE_BASE + slug,
         "title": title,
@@ -44,6 +50,8 @@ def problem(request: Request[Any, Any, Any], status: int, slug: str, title: str,
     }
     if errors:
         body["errors"] = errors
+    for name, value in (extensions or {}).items():
+        body.setdefault(name, value)
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -94,25 +102,41 @@ def on_conflict(request: Request[Any, Any, Any], exc: Exception) -> Response[Any
     if isinstance(exc, ConcurrencyConflict):
         detail = (f"the task is at version {exc.actual}, the request expected {exc.expected}; "
                   "read it again and retry")
+        if exc.expected is not None and exc.expected < 0:
+            detail = (f"If-Match has no strong ETag of the task's current version {exc.actual}; weak ETags "
+                      "(W/\"...\") never match If-Match")
         if request.headers.get("if-match"):
             return problem(request, 412, "version-conflict", "Precondition Failed", detail)
         return problem(request, 409, "version-conflict", "Conflict", detail)
     slug = "already-exists" if isinstance(exc, TaskAlreadyExists) else "invalid-state"
-    return problem(request, 409, slug, "Conflict", str(exc))
+    # An execution that is stopping ends within seconds: the same request will succeed soon.
+    headers = {"Retry-After": "1"} if STILL_STOPPING in str(exc) else None
+    return problem(request, 409, slug, "Conflict", str(exc), headers=headers)
 
 
 def on_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     """Every other HTTP error Litestar or our handlers raise (401, 403, 404, 405, 413, ...)."""
     if isinstance(exc, ProblemException):
         return problem(request, exc.status_code, exc.slug, _title(exc.status_code), exc.detail, exc.errors,
-                       exc.headers)
+                       exc.headers, exc.extensions)
     status = exc.status_code
+    if "correlation_id" not in request.scope.get("state", {}):
+        count_unmatched(request.method, status)
     detail = exc.detail
     if status == 400 and "malformed" in detail.lower():
         return problem(request, 400, "malformed-body", "Malformed body", detail)
     if status == 500:
         log.error("internal error on %s %s: %s", request.method, request.url.path, detail)
     return problem(request, status, _slug(status), _title(status), detail, headers=exc.headers)
+
+
+def count_unmatched(method: str, status: int) -> None:
+    """Count a request no route matched (404, 405): the router answers it before the correlation
+    middleware, which counts the others. One fixed route label keeps the label set bounded."""
+    HTTP_REQUESTS.labels(method if method in _METHODS else "OTHER", "<unmatched>", str(status)).inc()
+
+
+_METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
 
 def on_outage(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
