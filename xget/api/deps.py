@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any, Optional
@@ -94,14 +95,57 @@ def can_see(actor: Actor | None, owner: str) -> bool:
     return actor is None or actor.is_admin or actor.user_id == owner
 
 
-def parse_if_match(value: str | None) -> int | None:
-    """Expected version from an If-Match header (``"3"`` or ``W/"3"``); None when absent or ``*``."""
+def task_id_of(raw: str, kind: str = "task") -> str:
+    """The canonical form of a task (or execution) id from a path or query: ids are UUIDs, and any
+    form :class:`uuid.UUID` reads (upper case, without hyphens, in braces, ``urn:uuid:``) names the
+    same task. Anything else names no task: 404, echoing at most the start of it."""
+    try:
+        return str(uuid.UUID(raw))
+    except ValueError:
+        raise ProblemException(404, "not-found", f"{kind} {shorten(raw)} not found") from None
+
+
+def shorten(value: str, limit: int = 64) -> str:
+    """``value`` for a message: its first ``limit`` characters (and how many more there were)."""
+    value = value.replace("\x00", "\\0")
+    if len(value) <= limit:
+        return repr(value)
+    return f"{value[:limit]!r}... ({len(value)} characters)"
+
+
+_ETAG = re.compile(r'\s*(W/)?"([^"]*)"\s*')
+
+
+def parse_if_match(value: str | None) -> set[int] | None:
+    """The task versions an If-Match header accepts: None when absent or ``*`` (any current
+    version). Comparison is strong (RFC 9110 13.1.1): weak tags (``W/"3"``) match nothing, so a
+    header of weak tags only gives an empty set. A list (``"1", "5"``) accepts each version in it."""
     if value is None or value.strip() == "*":
         return None
-    text = value.strip().removeprefix("W/").strip('"')
-    if not text.isdigit():
-        raise ProblemException(400, "bad-if-match", f"If-Match must be a task version ETag such as \"3\", got {value!r}")
-    return int(text)
+    versions: set[int] = set()
+    for part in value.split(","):
+        tag = _ETAG.fullmatch(part)
+        if tag is None or not tag.group(2).isdigit():
+            raise ProblemException(400, "bad-if-match", "If-Match must be * or task version ETags such as "
+                                   f"\"3\" (a comma-separated list), got {shorten(value)}")
+        if not tag.group(1):
+            versions.add(int(tag.group(2)))
+    return versions
+
+
+async def expected_version(services: Services, task_id: str, if_match: str | None) -> int | None:
+    """The version a command must find the task at, from If-Match (None: any). With a list, the
+    task's current version when it is in the list; otherwise a version that is not current, so the
+    command answers 404 (not visible) or 412 (visible, changed) as for a single tag."""
+    versions = parse_if_match(if_match)
+    if versions is None:
+        return None
+    if len(versions) == 1:
+        return next(iter(versions))
+    current = (await services.commands.load(task_id)).version
+    if current in versions:
+        return current
+    return max(versions, default=-1)
 
 
 def etag(version: int) -> str:

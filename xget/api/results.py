@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Response, get, post
-from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.params import FromPath, QueryParameter
 from litestar.response import Stream
 
-from xget.api.deps import ActorDep, Services, ServicesDep, can_see, owner_filter
+from xget.api.deps import ActorDep, Services, ServicesDep, can_see, owner_filter, task_id_of
+from xget.api.instants import Instant, instant, stored
 from xget.api.problems import ProblemException
 from xget.commands.errors import TaskNotFound
 from xget.results.export import FORMATS, exporter
 from xget.results.queries import SORTS, QueryError, search_filter
 
 USER_TASK_TYPES = {"USER_INFO", "USER_FOLLOWERS", "USER_FOLLOWING"}
+MAX_LIKES = 10**15
+"""Largest min_likes (far above any post's likes; larger numbers do not fit MongoDB's integers)."""
 SEARCH_TASKS_LIMIT = 200
 """A search covers the caller's most recent tasks; each task's results are scanned on FerretDB."""
 
@@ -39,6 +41,7 @@ def _problem(exc: QueryError) -> ProblemException:
 
 
 async def _visible_task(services: Services, actor: Any, task_id: str) -> Any:
+    task_id = task_id_of(task_id)
     task = await services.tasks.get(task_id)
     if task is None or not can_see(actor, task["user_id"]):
         raise TaskNotFound(task_id)
@@ -64,8 +67,9 @@ class ResultController(Controller):
         hashtag: Annotated[str | None, QueryParameter(max_length=100)] = None,
         author: Annotated[str | None, QueryParameter(max_length=50, description="Author screen name")] = None,
         lang: Annotated[str | None, QueryParameter(pattern="^[a-z]{2,3}$")] = None,
-        since: FromQuery[date | None] = None, until: FromQuery[date | None] = None,
-        min_likes: Annotated[int | None, QueryParameter(ge=0)] = None,
+        since: Instant = None, until: Instant = None,
+        min_likes: Annotated[int | None, QueryParameter(ge=0, le=MAX_LIKES, description=f"At least this many likes "
+                                                         f"(0 to {MAX_LIKES})")] = None,
         item_type: Annotated[str, QueryParameter(pattern="^(tweet|user)$")] = "tweet",
         user_id: Annotated[str | None, QueryParameter(max_length=200)] = None,
         task_id: Annotated[str | None, QueryParameter(max_length=200)] = None,
@@ -84,11 +88,13 @@ class ResultController(Controller):
             raise ProblemException(422, "validation", "give user_id or task_id: with authentication off, "
                                    "the caller's tasks are user_id's", [{"field": "query.user_id",
                                                                         "message": "required without task_id"}])
-        flt = search_filter(q=q, hashtag=hashtag, author=author, lang=lang, since=since and since.isoformat(),
-                            until=until and until.isoformat(), min_likes=min_likes, item_type=item_type)
+        flt = search_filter(q=q, hashtag=hashtag, author=author, lang=lang, since=stored(instant(since, "since")),
+                            until=stored(instant(until, "until")), min_likes=min_likes, item_type=item_type)
+        # A cursor continues the query it came from: the same tasks (owner or task_id) and filter.
+        scope = ("search", task_id and task_ids[0], None if task_id else owner, flt)
         try:
             items, next_cursor = await services.results.search(await _generation(services), task_ids, flt,
-                                                               limit=limit, cursor=cursor)
+                                                               limit=limit, cursor=cursor, scope=scope)
         except QueryError as exc:
             raise _problem(exc) from None
         return ResultPage(items=items, next_cursor=next_cursor, limit=limit, count=len(items))
@@ -102,7 +108,7 @@ class ResultController(Controller):
                                                      "id,text,created_at,author.screen_name")] = None,
     ) -> ResultPage:
         """Cursor pagination in collected order (or by creation time or likes); pass next_cursor back."""
-        await _visible_task(services, actor, task_id)
+        task_id = str((await _visible_task(services, actor, task_id))["id"])
         try:
             items, next_cursor = await services.results.page(
                 await _generation(services), task_id, limit=limit, sort=sort, cursor=cursor, item_type=item_type,
@@ -119,6 +125,7 @@ class ResultController(Controller):
     ) -> Response[Any]:
         """Every collected item, streamed as a download in constant memory."""
         task = await _visible_task(services, actor, task_id)
+        task_id = str(task["id"])
         generation = await _generation(services)
         item_type = "user" if task["task_type"] in USER_TASK_TYPES else "tweet"
         chunks = exporter(format, item_type)(services.results.stream(generation, task_id))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import re
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
@@ -49,33 +50,67 @@ def projection(fields: str | None, sort_key: str = "seq") -> dict[str, int]:
     hidden; ``seq`` and the sort key are kept for the cursor (:func:`public` drops them)."""
     if not fields:
         return {"_id": 0, "user_id": 0}
-    chosen: dict[str, int] = {"_id": 0, sort_key: 1}
+    chosen: dict[str, int] = {"_id": 0, sort_key: 1, "seq": 1}
     for name in (f.strip() for f in fields.split(",")):
         if not name:
             continue
-        if name.split(".", 1)[0] not in FIELDS or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", name):
-            raise QueryError("fields", f"unknown field {name!r}; fields are record fields such as id, text, "
-                             "created_at, like_count, author.screen_name, or item_type, collected_at")
+        if name.split(".", 1)[0] not in FIELDS or not _FIELD_PATH.fullmatch(name):
+            shown = name if len(name) <= 64 else name[:64] + "..."
+            raise QueryError("fields", f"unknown field {shown!r}; fields are record fields such as id, text, "
+                             "created_at, like_count, author.screen_name (dot-separated names, none empty), "
+                             "or item_type, collected_at")
         chosen[name] = 1
-    chosen["seq"] = 1
-    return chosen
+    # MongoDB refuses a path beside one of its prefixes (author with author.screen_name): the
+    # shorter one already brings the longer one.
+    return {name: v for name, v in chosen.items()
+            if not any(name.startswith(other + ".") for other in chosen if other != name)}
 
 
-def encode_cursor(values: Sequence[Any]) -> str:
-    """Opaque cursor of the last item's sort key."""
-    return base64.urlsafe_b64encode(msgspec.json.encode(list(values))).decode().rstrip("=")
+_FIELD_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
+_INT64 = 2**63
 
 
-def decode_cursor(cursor: str) -> list[Any]:
-    """The sort key inside a cursor, or QueryError naming ``cursor``."""
+def query_tag(scope: Any) -> str:
+    """A short digest of what a cursor belongs to (the task or search, the sort, the filter)."""
+    return hashlib.sha256(msgspec.json.encode(scope, order="sorted")).hexdigest()[:16]
+
+
+def encode_cursor(values: Sequence[Any], scope: Any = None) -> str:
+    """Opaque cursor: the query it belongs to, then the last item's sort key."""
+    return base64.urlsafe_b64encode(msgspec.json.encode([query_tag(scope), *values])).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, scope: Any = None, key: str = "seq") -> list[Any]:
+    """The sort key (value, seq) inside a cursor of the query ``scope`` sorted by ``key``, or
+    QueryError naming ``cursor``: 'not a cursor this API returned', or 'does not belong to this
+    query' (a cursor of another task, sort or filter)."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         values = msgspec.json.decode(raw)
     except (ValueError, msgspec.DecodeError):
         raise QueryError("cursor", "not a cursor this API returned") from None
-    if not isinstance(values, list) or len(values) != 2:
+    if not isinstance(values, list) or len(values) != 3 or not isinstance(values[0], str):
         raise QueryError("cursor", "not a cursor this API returned")
-    return values
+    if values[0] != query_tag(scope):
+        raise QueryError("cursor", "cursor does not belong to this query (another task, sort or filter); "
+                         "start again without cursor")
+    if not _valid_key(key, values[1], values[2]):
+        raise QueryError("cursor", "not a cursor this API returned")
+    return values[1:]
+
+
+def _is_int64(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and -_INT64 <= value < _INT64
+
+
+def _valid_key(key: str, value: Any, seq: Any) -> bool:
+    if not _is_int64(seq):
+        return False
+    if key == "seq":
+        return value == seq
+    if key == "like_count":
+        return value is None or _is_int64(value)
+    return value is None or isinstance(value, str)
 
 
 def _after(key: str, direction: int, cursor: list[Any]) -> dict[str, Any]:
@@ -94,9 +129,9 @@ class ResultQueries:
         self.store = store
         self.open_cursors = OpenCursors()
 
-    def _cursor_of(self, doc: dict[str, Any], key: str) -> str:
+    def _cursor_of(self, doc: dict[str, Any], key: str, scope: Any) -> str:
         value = doc.get(key) if key != "seq" else doc["seq"]
-        return encode_cursor([value, doc["seq"]])
+        return encode_cursor([value, doc["seq"]], scope)
 
     async def page(self, generation: int, task_id: str, *, limit: int, sort: str = "collected",
                    cursor: str | None = None, item_type: str | None = None, fields: str | None = None
@@ -105,23 +140,26 @@ class ResultQueries:
         if sort not in SORTS:
             raise QueryError("sort", f"sort must be one of {', '.join(SORTS)}")
         key, direction = SORTS[sort]
+        scope = ("task", task_id, sort, item_type)
         flt: dict[str, Any] = {"task_id": task_id}
         if item_type:
             flt["item_type"] = item_type
         if cursor:
-            flt.update(_after(key, direction, decode_cursor(cursor)))
+            flt.update(_after(key, direction, decode_cursor(cursor, scope, key)))
         collection = self.store.collection(generation, task_id)
         if key == "seq" and direction == ASCENDING and self.store.ferretdb and self.store.layout == "per_task":
-            return await self._natural_page(collection, flt, fields, limit, cursor, (generation, task_id, item_type))
+            return await self._natural_page(collection, flt, fields, limit, cursor, (generation, task_id, item_type),
+                                            scope)
         find = collection.find(flt, projection(fields, key)).sort([(key, direction), ("seq", direction)])
         docs = await find.limit(limit + 1).to_list()
         more = len(docs) > limit
         docs = docs[:limit]
-        next_cursor = self._cursor_of(docs[-1], key) if more and docs else None
+        next_cursor = self._cursor_of(docs[-1], key, scope) if more and docs else None
         return [public(d, fields) for d in docs], next_cursor
 
     async def _natural_page(self, collection: Any, flt: dict[str, Any], fields: str | None, limit: int,
-                            cursor: str | None, scope: tuple[Any, ...]) -> tuple[list[dict[str, Any]], str | None]:
+                            cursor: str | None, scope: tuple[Any, ...], query: Any
+                            ) -> tuple[list[dict[str, Any]], str | None]:
         # FerretDB returns a per-task collection in insertion order, which is collection order, and
         # sorting would scan it whole: read it naturally, continuing the previous page's cursor.
         key = (*scope, fields, limit, cursor)
@@ -134,16 +172,17 @@ class ResultQueries:
         if len(docs) <= limit:
             await live.close()
             return [public(d, fields) for d in docs], None
-        next_cursor = self._cursor_of(docs[limit - 1], "seq")
+        next_cursor = self._cursor_of(docs[limit - 1], "seq", query)
         await self.open_cursors.keep((*scope, fields, limit, next_cursor), live, docs[limit])
         return [public(d, fields) for d in docs[:limit]], next_cursor
 
     async def search(self, generation: int, task_ids: Sequence[str] | None, flt: dict[str, Any], *, limit: int,
-                     cursor: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
-        """Newest collected first across ``task_ids`` (the caller's tasks; None: every task)."""
+                     cursor: str | None = None, scope: Any = None) -> tuple[list[dict[str, Any]], str | None]:
+        """Newest collected first across ``task_ids`` (the caller's tasks; None: every task).
+        ``scope`` names the search for its cursors (a cursor of another search is refused)."""
         query = dict(flt)
         if cursor:
-            query.update(_after("seq", DESCENDING, decode_cursor(cursor)))
+            query.update(_after("seq", DESCENDING, decode_cursor(cursor, scope)))
         if task_ids is not None:
             query["task_id"] = {"$in": list(task_ids)}
         if self.store.layout == "shared":
@@ -160,7 +199,7 @@ class ResultQueries:
             docs.sort(key=lambda d: d["seq"], reverse=True)
         more = len(docs) > limit
         docs = docs[:limit]
-        next_cursor = encode_cursor([docs[-1]["seq"], docs[-1]["seq"]]) if more and docs else None
+        next_cursor = encode_cursor([docs[-1]["seq"], docs[-1]["seq"]], scope) if more and docs else None
         return [public(d, None) for d in docs], next_cursor
 
     async def stream(self, generation: int, task_id: str, batch: int = 1000) -> AsyncIterator[dict[str, Any]]:

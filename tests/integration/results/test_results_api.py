@@ -4,6 +4,7 @@ search across tasks, export in every format, and the rebuild of the results view
 from __future__ import annotations
 
 import asyncio
+import base64
 import csv
 import io
 import json
@@ -170,3 +171,61 @@ async def test_a_rebuilt_results_view_equals_the_live_one(
     await caught_up(container)
     assert await snapshot(new) == before
     assert await store.generation_collections(generation) == []
+
+
+async def test_field_paths_with_empty_names_and_huge_numbers_are_rejected_not_500(
+    client: httpx.AsyncClient, container: Container, results_projector: None
+) -> None:
+    task_id = await task_with_results(client, container, "paths", [tweets(0, 3)])
+    for fields in ("author..x", "author.", "id.", ".id", "id,author..screen_name"):
+        response = await client.get(f"{TASKS}/{task_id}/results", params={"fields": fields})
+        assert response.status_code == 422, (fields, response.text)
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert {e["field"] for e in response.json()["errors"]} == {"query.fields"}
+    both = await client.get(f"{TASKS}/{task_id}/results", params={"fields": "author,author.screen_name,id",
+                                                                   "sort": "-likes"})
+    assert both.status_code == 200 and set(both.json()["items"][0]) == {"author", "id"}, both.text
+    huge = await client.get(f"{TASKS}/search/results", params={"user_id": "paths", "min_likes": 2**63})
+    assert huge.status_code == 422 and "query.min_likes" in {e["field"] for e in huge.json()["errors"]}
+
+
+async def test_a_cursor_continues_only_the_query_it_came_from(
+    client: httpx.AsyncClient, container: Container, results_projector: None
+) -> None:
+    task_id = await task_with_results(client, container, "cursors", [tweets(0, 10)])
+    other = await task_with_results(client, container, "cursors", [tweets(10, 10)])
+    url = f"{TASKS}/{task_id}/results"
+    by_likes = (await client.get(url, params={"sort": "-likes", "limit": 3})).json()["next_cursor"]
+    assert (await client.get(url, params={"sort": "-likes", "limit": 3, "cursor": by_likes})).status_code == 200
+    for target, params in ((url, {}), (url, {"sort": "likes"}), (f"{TASKS}/{other}/results", {"sort": "-likes"}),
+                           (f"{TASKS}/search/results", {"user_id": "cursors"})):
+        response = await client.get(target, params={**params, "cursor": by_likes})
+        assert response.status_code == 422, (target, params, response.text)
+        assert "cursor does not belong to this query" in response.json()["detail"]
+    searched = (await client.get(f"{TASKS}/search/results", params={"user_id": "cursors", "limit": 3})).json()
+    filtered = await client.get(f"{TASKS}/search/results", params={"user_id": "cursors", "limit": 3, "lang": "fr",
+                                                                   "cursor": searched["next_cursor"]})
+    assert filtered.status_code == 422
+    forged = base64.urlsafe_b64encode(json.dumps(["a", "b"]).encode()).decode().rstrip("=")
+    response = await client.get(url, params={"cursor": forged})
+    assert response.status_code == 422 and "not a cursor this API returned" in response.json()["detail"]
+
+
+async def test_search_since_and_until_take_a_date_or_a_date_time(
+    client: httpx.AsyncClient, container: Container, results_projector: None
+) -> None:
+    user = "instants"
+    await task_with_results(client, container, user, [[t | {"created_at": f"2026-10-01T{n:02d}:00:00Z"}
+                                                       for n, t in enumerate(tweets(0, 10))]])
+
+    async def count(**params: str) -> int:
+        response = await client.get(f"{TASKS}/search/results", params={"user_id": user, "limit": 100, **params})
+        assert response.status_code == 200, (params, response.text)
+        return len(response.json()["items"])
+
+    assert await count(since="2026-10-01", until="2026-10-02") == 10
+    assert await count(since="2026-10-01T03:00:00Z", until="2026-10-01T05:00:00Z") == 2
+    assert await count(since="2026-10-01T05:00:00+02:00") == 7  # 03:00Z onwards
+    assert await count(until="2026-10-01T02:00:00.5Z") == 3  # 00:00, 01:00, 02:00
+    bad = await client.get(f"{TASKS}/search/results", params={"user_id": user, "since": "October"})
+    assert bad.status_code == 422 and {e["field"] for e in bad.json()["errors"]} == {"query.since"}
