@@ -7,7 +7,7 @@ from typing import Annotated
 from litestar import Controller, get
 from litestar.params import FromPath, FromQuery, QueryParameter
 
-from xget.api.deps import ActorDep, Services, ServicesDep, can_see, owner_filter
+from xget.api.deps import ActorDep, Services, ServicesDep, can_see, owner_filter, task_id_of
 from xget.api.problems import ProblemException
 from xget.api.schemas import ExecutionOut, ExecutionPage, execution_out
 from xget.api.tasks import Page, Size
@@ -48,6 +48,11 @@ class ExecutionController(Controller):
         status: FromQuery[TaskStatus | None] = None, sort: Sort = "-requested_at",
     ) -> ExecutionPage:
         """Executions, newest first, filtered by task, user or status."""
+        if task_id is not None:
+            try:
+                task_id = task_id_of(task_id)
+            except ProblemException:
+                pass  # not an id of any task: the filter matches nothing
         flt = ExecutionFilter(user_id=owner_filter(actor, user_id), task_id=task_id,
                               status=status.value if status else None)
         return await self._page(services, flt, page, size, sort)
@@ -55,6 +60,7 @@ class ExecutionController(Controller):
     @get("/{execution_id:str}", summary="Show an execution")
     async def get_execution(self, execution_id: FromPath[str], services: ServicesDep, actor: ActorDep) -> ExecutionOut:
         """One execution with its live progress (pages, items, account, proxy, rate-limit waits)."""
+        execution_id = task_id_of(execution_id, "execution")
         row = await services.executions.get(execution_id)
         if row is None or not can_see(actor, row["user_id"]):
             raise ExecutionNotFound(execution_id)
@@ -64,6 +70,7 @@ class ExecutionController(Controller):
     async def task_history(self, task_id: FromPath[str], services: ServicesDep, actor: ActorDep, page: Page = 1,
                            size: Size = 20, sort: Sort = "-requested_at") -> ExecutionPage:
         """Every execution of one task, newest first."""
+        task_id = task_id_of(task_id)
         task = await services.tasks.get(task_id)
         if task is None or not can_see(actor, task["user_id"]):
             raise TaskNotFound(task_id)

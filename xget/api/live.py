@@ -25,7 +25,7 @@ from litestar.params import FromPath, HeaderParameter
 from litestar.response import ServerSentEvent
 from litestar.response.sse import ServerSentEventMessage
 
-from xget.api.deps import ActorDep, Services, ServicesDep, can_see
+from xget.api.deps import ActorDep, Services, ServicesDep, can_see, task_id_of
 from xget.api.live_state import LiveState
 from xget.commands.errors import TaskNotFound
 from xget.commands.handlers import task_stream
@@ -195,8 +195,7 @@ class TaskEventsController(Controller):
             "resume after it")] = None,
     ) -> Response[Any]:
         """Stream the task's changes until it ends (see the description for every field)."""
-        if "\x00" in task_id:  # PostgreSQL text cannot hold NUL: no task has such an id
-            raise TaskNotFound(task_id)
+        task_id = task_id_of(task_id)  # not a UUID (or with NUL, which PostgreSQL text cannot hold): 404
         store: PostgresEventStore = services.commands.store  # type: ignore[assignment]
         feed = TaskFeed(store, task_id)
         resume_after = parse_last_event_id(last_event_id)

@@ -2,31 +2,49 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
-from datetime import datetime
 from typing import Annotated, Any
+
+import msgspec
 
 from litestar import Controller, Response, delete, get, post, put
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 
-from xget.api.deps import ActorDep, CorrelationDep, Services, ServicesDep, can_see, etag, owner_filter, parse_if_match
+from xget.api.deps import ActorDep, CorrelationDep, Services, ServicesDep, can_see, etag, expected_version, \
+    owner_filter, task_id_of
+from xget.api.instants import Instant, instant
 from xget.api.openapi import CREATE_EXAMPLES
 from xget.api.problems import ProblemException
 from xget.api.schemas import BatchCreate, BatchItem, BatchMode, BatchResult, FieldError, TaskCreate, TaskOut, \
     TaskPage, TaskUpdate, task_out
 from xget.auth import Actor
+from xget.commands.decide import decide_create
 from xget.commands.errors import TaskAlreadyExists, TaskNotFound, ValidationFailed
-from xget.commands.handlers import CommandResult
+from xget.commands.handlers import CommandResult, task_stream
+from xget.commands.state import TaskState
 from xget.commands.params import TaskStatus, TaskType
 from xget.commands.types import CreateTask, DeleteTask, StartTask, StopTask, UpdateTask
 from xget.events import new_id
+from xget.eventstore.port import ConcurrencyConflict
 from xget.projections.queries import TaskFilter
 
 Page = Annotated[int, QueryParameter(ge=1, le=1_000_000, description="Page number, from 1")]
 Size = Annotated[int, QueryParameter(ge=1, le=100, description="Items per page (at most 100)")]
 IfMatch = Annotated[str | None, HeaderParameter(name="If-Match", required=False,
-                                          description="ETag (task version) the change is based on")]
+                                          description="ETag (task version) the change is based on: \"3\", a "
+                                          "list \"3\", \"4\", or * (strong comparison: W/ tags never match)")]
+IdempotencyKey = Annotated[str | None, HeaderParameter(
+    name="Idempotency-Key", required=False, max_length=200,
+    description="Retries with the same key and body return the first answer; another body with the key is 422")]
 _IDEMPOTENCY_NS = uuid.UUID("6f0b7a52-8c1e-4c1b-9a57-3f1c2b7e5d10")
+MAX_BATCH = 100
+
+
+def _key_reused() -> ProblemException:
+    return ProblemException(422, "idempotency-key-reused", "Idempotency-Key reused with a different request body; "
+                            "use a new key for a different request",
+                            [{"field": "header.Idempotency-Key", "message": "reused with a different request body"}])
 
 
 async def _respond(services: Services, result: CommandResult, status: int, *projections: str) -> Response[TaskOut]:
@@ -61,6 +79,69 @@ def _actor_fields(actor: Actor | None, correlation_id: str) -> dict[str, Any]:
             "correlation_id": correlation_id}
 
 
+class _IdempotentBatch:
+    """A batch under an Idempotency-Key. Item i becomes the task uuid5(key, i), and its TaskCreated
+    is stored under an event id derived from a digest of the request (owner and body), so a retry
+    finds what the first request created and whether it sent the same body."""
+
+    def __init__(self, data: BatchCreate, actor: Actor | None, key: str) -> None:
+        owner = actor.user_id if actor else ""
+        self.base = uuid.uuid5(_IDEMPOTENCY_NS, f"batch\n{owner}\n{key}")
+        self.digest = hashlib.sha256(msgspec.json.encode([owner, data], order="sorted")).hexdigest()
+        self.size = len(data.tasks)
+
+    def task_id(self, index: int) -> str:
+        return str(uuid.uuid5(self.base, str(index)))
+
+    def event_id(self, task_id: str) -> str:
+        return str(uuid.uuid5(uuid.UUID(task_id), self.digest))
+
+    def event_ids(self, commands: list[tuple[int, CreateTask]]) -> dict[str, str]:
+        return {cmd.task_id: self.event_id(cmd.task_id) for _, cmd in commands}
+
+    async def _first_events(self, services: Services) -> dict[int, str]:
+        """Index -> event id of the TaskCreated of each item the key's first request created."""
+        by_stream = {task_stream(self.task_id(i)): i for i in range(MAX_BATCH)}
+        pool = getattr(services.commands.store, "pool", None)
+        if pool is None:  # the in-memory store of unit tests
+            found = {}
+            for stream, index in by_stream.items():
+                recorded = await services.commands.store.read_stream(stream)
+                if recorded:
+                    found[index] = recorded[0].event_id
+            return found
+        rows = await pool.fetch("SELECT stream_id, event_id::text AS event_id FROM events "
+                                "WHERE stream_id = ANY($1::text[]) AND version = 1", list(by_stream))
+        return {by_stream[r["stream_id"]]: r["event_id"] for r in rows}
+
+    async def replay(self, services: Services, commands: list[tuple[int, CreateTask]],
+                     errors: dict[int, list[tuple[str, str]]]) -> Any:
+        """What the key's first request created (a BatchOutcome), None if it created nothing; 422 if
+        it had another body, 409 if a task it created was deleted since."""
+        from xget.commands.batch import BatchOutcome
+
+        first = await self._first_events(services)
+        if not first:
+            return None
+        if any(i >= self.size or event_id != self.event_id(self.task_id(i)) for i, event_id in first.items()):
+            raise _key_reused()
+        created = {}
+        for index in first:
+            state = await services.commands.load(self.task_id(index))
+            if state.deleted:
+                raise ProblemException(409, "already-exists", f"task {state.task_id} created with this "
+                                       "Idempotency-Key was deleted; use a new key")
+            created[index] = state
+        for index, cmd in commands:
+            if index not in created:
+                try:
+                    decide_create(TaskState(task_id=cmd.task_id), cmd)
+                except ValidationFailed as exc:
+                    errors[index] = exc.errors
+        return BatchOutcome(created=created, errors={i: e for i, e in errors.items() if i not in created},
+                            position=None)
+
+
 class TaskController(Controller):
     """/api/v1/tasks"""
 
@@ -70,52 +151,99 @@ class TaskController(Controller):
     @post("/", status_code=201, summary="Create a collection task", openapi_examples=CREATE_EXAMPLES)
     async def create_task(
         self, data: JSONBody[TaskCreate], services: ServicesDep, actor: ActorDep, correlation_id: CorrelationDep,
-        idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key", required=False,
-                                                         max_length=200)] = None,
+        idempotency_key: IdempotencyKey = None,
     ) -> Response[TaskOut]:
-        """Create a PENDING task. With an Idempotency-Key, a retry returns the task created first (200)."""
+        """Create a PENDING task. With an Idempotency-Key, a retry returns the task created first (200);
+        the same key with a different body is refused (422)."""
         owner = (actor.user_id if actor else data.user_id) or ""
         task_id = str(uuid.uuid5(_IDEMPOTENCY_NS, f"{owner}\n{idempotency_key}")) if idempotency_key else new_id()
         command = _create_command(data, actor, correlation_id, task_id)
         try:
             result = await services.commands.execute(command)
         except TaskAlreadyExists:
-            state = await services.commands.load(task_id)
-            if state.deleted:
-                raise ProblemException(409, "already-exists", "the task created with this Idempotency-Key "
-                                       "was deleted; use a new key") from None
-            return Response(task_out(state), status_code=200, headers={"ETag": etag(state.version)})
+            return await self._replay_create(services, command)
         await services.caught_up(result.position, "tasks")
         return Response(task_out(result.state), status_code=201,
                         headers={"ETag": etag(result.state.version), "Location": f"{self.path}/{task_id}"})
 
+    @staticmethod
+    async def _replay_create(services: Services, command: CreateTask) -> Response[TaskOut]:
+        """The answer to a retry of an idempotent create: the task created first, if the retry asks
+        for the same task (its TaskCreated as this body would record it); 422 otherwise."""
+        recorded = await services.commands.store.read_stream(task_stream(command.task_id))
+        if not recorded or recorded[0].event != decide_create(TaskState(task_id=command.task_id), command)[0]:
+            raise _key_reused()
+        state = TaskState.from_events(command.task_id, recorded)
+        if state.deleted:
+            raise ProblemException(409, "already-exists", "the task created with this Idempotency-Key "
+                                   "was deleted; use a new key")
+        return Response(task_out(state), status_code=200, headers={"ETag": etag(state.version)})
+
     @post("/batch", status_code=201, summary="Create up to 100 tasks")
     async def create_batch(self, data: JSONBody[BatchCreate], services: ServicesDep, actor: ActorDep,
-                           correlation_id: CorrelationDep) -> Response[BatchResult]:
-        """all_or_nothing (default): every task is valid and created together, or none is (422 with
-        each item's errors). partial: valid tasks are created together, invalid ones reported (207)."""
+                           correlation_id: CorrelationDep, idempotency_key: IdempotencyKey = None,
+                           ) -> Response[BatchResult]:
+        """all_or_nothing (default): every task is valid and created together, or none is (422
+        problem+json with each item's outcome in ``items``). partial: valid tasks are created
+        together, invalid ones reported (207). With an Idempotency-Key, a retry with the same body
+        answers what the first request created; another body with the key is 422."""
         from xget.commands.batch import create_batch
 
+        batch = _IdempotentBatch(data, actor, idempotency_key) if idempotency_key else None
+        if batch is not None:
+            replay = await batch.replay(services, *self._commands(data, actor, correlation_id, batch))
+            if replay is not None:
+                return self._batch_response(data, replay, replayed=True)
+        commands, errors = self._commands(data, actor, correlation_id, batch)
+        try:
+            outcome = await create_batch(services.commands, commands, errors, data.mode is BatchMode.partial,
+                                         batch.event_ids(commands) if batch else None)
+        except ConcurrencyConflict:
+            if batch is None:
+                raise
+            # The same key's first request committed meanwhile: answer as its replay.
+            replay = await batch.replay(services, *self._commands(data, actor, correlation_id, batch))
+            if replay is None:
+                raise
+            return self._batch_response(data, replay, replayed=True)
+        await services.caught_up(outcome.position, "tasks")
+        return self._batch_response(data, outcome, replayed=False)
+
+    @staticmethod
+    def _commands(data: BatchCreate, actor: Actor | None, correlation_id: str, batch: "_IdempotentBatch | None"
+                  ) -> tuple[list[tuple[int, CreateTask]], dict[int, list[tuple[str, str]]]]:
         commands, errors = [], {}
         for index, body in enumerate(data.tasks):
             try:
-                commands.append((index, _create_command(body, actor, correlation_id, new_id())))
+                task_id = batch.task_id(index) if batch else new_id()
+                commands.append((index, _create_command(body, actor, correlation_id, task_id)))
             except ValidationFailed as exc:
                 errors[index] = exc.errors
-        outcome = await create_batch(services.commands, commands, errors, data.mode is BatchMode.partial)
+        return commands, errors
+
+    @staticmethod
+    def _batch_response(data: BatchCreate, outcome: Any, replayed: bool) -> Response[BatchResult]:
+        def field(i: int, name: str) -> str:
+            return f"tasks[{i}].{name}" if name else f"tasks[{i}]"
+
         items = [
             BatchItem(index=i, status=201, task=task_out(outcome.created[i])) if i in outcome.created
             else BatchItem(index=i, status=422 if i in outcome.errors else 424,
-                           errors=[FieldError(field=f"tasks[{i}].{f}", message=m)
+                           errors=[FieldError(field=field(i, f), message=m)
                                    for f, m in outcome.errors.get(i, [("", "not created: another item is invalid")])])
             for i in range(len(data.tasks))
         ]
-        result = BatchResult(mode=data.mode, created=len(outcome.created), failed=len(data.tasks) - len(outcome.created),
-                             items=items)
-        await services.caught_up(outcome.position, "tasks")
+        result = BatchResult(mode=data.mode, created=len(outcome.created),
+                             failed=len(data.tasks) - len(outcome.created), items=items)
         if not outcome.created:
-            return Response(result, status_code=422)
-        return Response(result, status_code=201 if not outcome.errors else 207)
+            invalid = [e for item in items if item.status == 422 for e in item.errors or []]
+            raise ProblemException(
+                422, "validation", f"no task was created: {len(outcome.errors)} of {len(items)} items are invalid "
+                "(each item's outcome is in items)", [{"field": e.field, "message": e.message} for e in invalid],
+                extensions=msgspec.to_builtins({"mode": result.mode, "created": 0, "failed": result.failed,
+                                                "items": items}))
+        status = 201 if not outcome.errors else 207
+        return Response(result, status_code=200 if replayed and status == 201 else status)
 
     @get("/", summary="List tasks")
     async def list_tasks(
@@ -124,16 +252,17 @@ class TaskController(Controller):
         user_id: Annotated[str | None, QueryParameter(max_length=200)] = None,
         status: FromQuery[TaskStatus | None] = None,
         task_type: FromQuery[TaskType | None] = None,
-        created_after: FromQuery[datetime | None] = None,
-        created_before: FromQuery[datetime | None] = None,
+        created_after: Instant = None,
+        created_before: Instant = None,
         q: Annotated[str | None, QueryParameter(max_length=200, description="Search in task names")] = None,
         sort: Annotated[str, QueryParameter(description="created_at, updated_at, task_name, status or "
                                        "result_count; prefix - for descending")] = "-created_at",
     ) -> TaskPage:
         """Tasks, newest first by default, with filters; non-admin API keys see their own only."""
         flt = TaskFilter(user_id=owner_filter(actor, user_id), status=status.value if status else None,
-                         task_type=task_type.value if task_type else None, created_after=created_after,
-                         created_before=created_before, name=q)
+                         task_type=task_type.value if task_type else None,
+                         created_after=instant(created_after, "created_after"),
+                         created_before=instant(created_before, "created_before"), name=q)
         try:
             rows, total = await services.tasks.list(flt, page, size, sort)
         except ValueError as exc:
@@ -143,6 +272,7 @@ class TaskController(Controller):
     @get("/{task_id:str}", summary="Show a task")
     async def get_task(self, task_id: FromPath[str], services: ServicesDep, actor: ActorDep) -> Response[TaskOut]:
         """One task, with its ETag (its version) for conditional updates."""
+        task_id = task_id_of(task_id)
         row = await services.tasks.get(task_id)
         if row is None or not can_see(actor, row["user_id"]):
             raise TaskNotFound(task_id)
@@ -152,9 +282,10 @@ class TaskController(Controller):
     async def update_task(self, task_id: FromPath[str], data: JSONBody[TaskUpdate], services: ServicesDep, actor: ActorDep,
                           correlation_id: CorrelationDep, if_match: IfMatch = None) -> Response[TaskOut]:
         """Change name, description, parameters, account or proxy of a task that is not running."""
+        task_id = task_id_of(task_id)
         changes = {f: getattr(data, f) for f in data.__struct_fields__}
         result = await services.commands.execute(UpdateTask(
-            task_id=task_id, expected_version=parse_if_match(if_match), **changes, **_actor_fields(actor, correlation_id)
+            task_id=task_id, expected_version=await expected_version(services, task_id, if_match), **changes, **_actor_fields(actor, correlation_id)
         ))
         return await _respond(services, result, 200, "tasks")
 
@@ -162,8 +293,9 @@ class TaskController(Controller):
     async def delete_task(self, task_id: FromPath[str], services: ServicesDep, actor: ActorDep, correlation_id: CorrelationDep,
                           if_match: IfMatch = None) -> None:
         """Delete a task that is not running; its events stay in the event store."""
+        task_id = task_id_of(task_id)
         result = await services.commands.execute(DeleteTask(
-            task_id=task_id, expected_version=parse_if_match(if_match), **_actor_fields(actor, correlation_id)
+            task_id=task_id, expected_version=await expected_version(services, task_id, if_match), **_actor_fields(actor, correlation_id)
         ))
         await services.caught_up(result.position, "tasks", "task_executions")
 
@@ -171,8 +303,9 @@ class TaskController(Controller):
     async def start_task(self, task_id: FromPath[str], services: ServicesDep, actor: ActorDep, correlation_id: CorrelationDep,
                          if_match: IfMatch = None) -> Response[TaskOut]:
         """Open a new execution (from PENDING, COMPLETED, FAILED or STOPPED); a worker picks it up."""
+        task_id = task_id_of(task_id)
         result = await services.commands.execute(StartTask(
-            task_id=task_id, execution_id=new_id(), expected_version=parse_if_match(if_match),
+            task_id=task_id, execution_id=new_id(), expected_version=await expected_version(services, task_id, if_match),
             **_actor_fields(actor, correlation_id),
         ))
         return await _respond(services, result, 202, "tasks", "task_executions")
@@ -181,7 +314,8 @@ class TaskController(Controller):
     async def stop_task(self, task_id: FromPath[str], services: ServicesDep, actor: ActorDep, correlation_id: CorrelationDep,
                         if_match: IfMatch = None) -> Response[TaskOut]:
         """Ask the running execution to stop; it ends within seconds, keeping what it collected."""
+        task_id = task_id_of(task_id)
         result = await services.commands.execute(StopTask(
-            task_id=task_id, expected_version=parse_if_match(if_match), **_actor_fields(actor, correlation_id)
+            task_id=task_id, expected_version=await expected_version(services, task_id, if_match), **_actor_fields(actor, correlation_id)
         ))
         return await _respond(services, result, 202, "tasks", "task_executions")

@@ -20,7 +20,7 @@ from xget.alerts import ALERT_EVENTS
 from xget.alerts.signing import new_secret
 from xget.alerts.store import MAX_WEBHOOKS_PER_USER, TooManyWebhooks, parse_id
 from xget.alerts.urls import MAX_URL_LENGTH, check_webhook_url
-from xget.api.deps import ActorDep, Services, ServicesDep, can_see
+from xget.api.deps import ActorDep, Services, ServicesDep, can_see, shorten
 from xget.api.problems import ProblemException
 from xget.api.schemas import NO_NUL, RefId
 from xget.auth import Actor
@@ -133,7 +133,7 @@ async def _visible(services: Services, actor: Actor | None, webhook_id: str) -> 
     parsed = parse_id(webhook_id)
     row = await services.webhooks.get(parsed) if parsed is not None else None
     if row is None or not can_see(actor, row["user_id"]):
-        raise ProblemException(404, "not-found", f"webhook {webhook_id} not found")
+        raise ProblemException(404, "not-found", f"webhook {shorten(webhook_id)} not found")
     return row
 
 

@@ -15,6 +15,12 @@ from xget.events import Metadata, NewEvent
 from xget.eventstore.port import NO_STREAM
 
 
+def _event_id(event_ids: dict[str, str] | None, task_id: str, n: int) -> dict[str, str]:
+    if event_ids is None or task_id not in event_ids or n > 0:
+        return {}
+    return {"event_id": event_ids[task_id]}
+
+
 class BatchOutcome(msgspec.Struct, kw_only=True):
     """Created tasks and per-item errors, by the item's index in the request."""
 
@@ -24,9 +30,11 @@ class BatchOutcome(msgspec.Struct, kw_only=True):
 
 
 async def create_batch(commands: TaskCommands, items: list[tuple[int, CreateTask]],
-                       errors: dict[int, list[tuple[str, str]]], partial: bool) -> BatchOutcome:
+                       errors: dict[int, list[tuple[str, str]]], partial: bool,
+                       event_ids: dict[str, str] | None = None) -> BatchOutcome:
     """Create the valid items together (all streams in one transaction). Without ``partial``, one
-    invalid item means nothing is created."""
+    invalid item means nothing is created. ``event_ids`` (by task id) gives a task's TaskCreated
+    the id to be stored under (an idempotent batch records its request's digest in it)."""
     now = datetime.now(timezone.utc)
     decided: dict[int, tuple[CreateTask, list]] = {}
     for index, cmd in items:
@@ -39,7 +47,7 @@ async def create_batch(commands: TaskCommands, items: list[tuple[int, CreateTask
     requests = [
         (task_stream(cmd.task_id), NO_STREAM,
          [NewEvent(event=e, metadata=Metadata(correlation_id=cmd.correlation_id, user_id=cmd.user_id),
-                   occurred_at=now) for e in events])
+                   occurred_at=now, **_event_id(event_ids, cmd.task_id, n)) for n, e in enumerate(events)])
         for cmd, events in decided.values()
     ]
     position = await commands.store.append_many(requests)
