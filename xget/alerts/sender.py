@@ -10,7 +10,9 @@ delivery is at least once, and receivers drop duplicates on ``X-XGet-Delivery``.
 A 2xx answer is success. Anything else (another status, a timeout, a refused connection, a host
 that resolves to a private address when those are not allowed) is retried after
 ``backoff(attempts)`` until ``max_attempts`` attempts were made; then the delivery is ``failed``.
-Redirects are not followed (a 3xx is a failure): a redirect could point anywhere.
+Redirects are not followed (a 3xx is a failure): a redirect could point anywhere. When private
+targets are not allowed, the POST goes to the address that was checked, not to the name again
+(see :func:`pinned`).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import httpx
 from xget import __version__
 from xget.aio import sleep_or_stop
 from xget.alerts.signing import signature_header
-from xget.alerts.urls import UnsafeTarget, resolve_public
+from xget.alerts.urls import IPAddress, UnsafeTarget, literal_ip, resolve_public
 from xget.observability.metrics import WEBHOOK_ATTEMPTS
 from xget.outages import OUTAGES
 
@@ -88,6 +90,23 @@ def redact(url: str) -> str:
         host = f"[{host}]"
     netloc = host + (f":{parts.port}" if parts.port else "")
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def pinned(url: httpx.URL, address: IPAddress) -> tuple[httpx.URL, dict[str, str], dict[str, Any]]:
+    """The request for ``url`` sent to ``address``, which its host resolved to when checked: the
+    URL with the address as host, plus the ``Host`` header and (https) the TLS server name of the
+    original host, so the receiver routes and the certificate is verified for the name. Letting
+    httpx resolve the name again would let DNS answer differently than for the check (rebinding).
+
+    Pinned https requests ask for ``Connection: close``: the connection pool keys connections by
+    the address, and a connection verified for one name must not carry a request for another."""
+    target = url.copy_with(host=str(address))
+    headers = {"Host": url.netloc.decode("ascii")}
+    extensions: dict[str, Any] = {}
+    if url.scheme == "https":
+        extensions["sni_hostname"] = url.raw_host.decode("ascii")
+        headers["Connection"] = "close"
+    return target, headers, extensions
 
 
 class WebhookSender:
@@ -179,9 +198,6 @@ class WebhookSender:
         status: int | None = None
         error: str | None = None
         try:
-            if not self._allow_private:
-                parts = urlsplit(url)
-                await resolve_public(parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80))
             headers = {
                 "Content-Type": "application/json",
                 "User-Agent": USER_AGENT,
@@ -189,7 +205,17 @@ class WebhookSender:
                 "X-XGet-Delivery": delivery_id,
                 "X-XGet-Signature": signature_header(row["secret"], body),
             }
-            async with client.stream("POST", url, content=body, headers=headers) as response:
+            target: httpx.URL | str = url
+            extensions: dict[str, Any] = {}
+            if not self._allow_private:
+                parsed = httpx.URL(url)
+                host = parsed.raw_host.decode("ascii")
+                addresses = await resolve_public(host, parsed.port or (443 if parsed.scheme == "https" else 80))
+                if literal_ip(host) is None:  # a name: connect to the address just checked
+                    target, pin, extensions = pinned(parsed, addresses[0])
+                    headers.update(pin)
+            async with client.stream("POST", target, content=body, headers=headers,
+                                     extensions=extensions) as response:
                 status = response.status_code
             if not 200 <= status < 300:
                 error = f"HTTP {status}"

@@ -8,7 +8,9 @@ IPv4 spellings resolvers still accept (``2130706433``, ``127.1``, ``0x7f.0.0.1``
 IPv6 (``[::ffff:127.0.0.1]``).
 
 A host name can still resolve to a private address, so the sender checks the resolved addresses
-before each attempt too (:func:`resolve_public`), and never follows redirects.
+before each attempt too (:func:`resolve_public`), connects to a checked address rather than
+resolving the name again (which could answer differently: DNS rebinding), and never follows
+redirects.
 """
 
 from __future__ import annotations
@@ -90,18 +92,25 @@ def check_webhook_url(url: str, allow_private: bool) -> str | None:
     return None
 
 
-async def resolve_public(host: str, port: int) -> None:
-    """Raise :class:`UnsafeTarget` when ``host`` is, or resolves to, a non-public address (the
-    check before each delivery attempt when private targets are not allowed)."""
+async def resolve_public(host: str, port: int) -> list[IPAddress]:
+    """The addresses ``host`` is or resolves to, in the resolver's order; raise
+    :class:`UnsafeTarget` when any is not public (the check before each delivery attempt when
+    private targets are not allowed). Connect to one of these, not to ``host`` again."""
     if is_local_name(host):
         raise UnsafeTarget(f"{host} is localhost")
     ip = literal_ip(host)
     if ip is not None:
         if not is_public(ip):
             raise UnsafeTarget(f"{host} is not a public address")
-        return
+        return [ip]
     infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    addresses: list[IPAddress] = []
     for info in infos:
         address = literal_ip(str(info[4][0]))
         if address is None or not is_public(address):
             raise UnsafeTarget(f"{host} resolves to {info[4][0]}, which is not a public address")
+        if address not in addresses:
+            addresses.append(address)
+    if not addresses:
+        raise UnsafeTarget(f"{host} resolves to no address")
+    return addresses
