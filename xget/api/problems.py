@@ -19,9 +19,6 @@ log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
 _TYPE_BASE = "https://xget.dev/problems/"
 
-STILL_STOPPING = "is still stopping"
-"""How xget.commands.decide words the refusal of a change while the last execution is stopping."""
-
 _FIELD_IN_MESSAGE = re.compile(r"(?:unknown|missing required) field `([^`]+)`")
 _PATH_IN_MESSAGE = re.compile(r" - at `\$\.?([^`]*)`$")
 
@@ -109,8 +106,8 @@ def on_conflict(request: Request[Any, Any, Any], exc: Exception) -> Response[Any
             return problem(request, 412, "version-conflict", "Precondition Failed", detail)
         return problem(request, 409, "version-conflict", "Conflict", detail)
     slug = "already-exists" if isinstance(exc, TaskAlreadyExists) else "invalid-state"
-    # An execution that is stopping ends within seconds: the same request will succeed soon.
-    headers = {"Retry-After": "1"} if STILL_STOPPING in str(exc) else None
+    retry_after = getattr(exc, "retry_after", None)
+    headers = {"Retry-After": str(max(1, round(retry_after)))} if retry_after else None
     return problem(request, 409, slug, "Conflict", str(exc), headers=headers)
 
 

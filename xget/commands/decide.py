@@ -23,12 +23,14 @@ def _parameters(task_type: str, raw: object) -> dict:
 
 
 def _not_running(state: TaskState, action: str) -> None:
-    if state.execution_open:
+    if not state.execution_open:
+        return
+    if state.status is TaskStatus.RUNNING:
         raise InvalidTransition(
-            f"cannot {action} task {state.task_id} while execution {state.execution_id} is running; stop it first"
-            if state.status is TaskStatus.RUNNING
-            else f"cannot {action} task {state.task_id}: execution {state.execution_id} is still stopping"
-        )
+            f"cannot {action} task {state.task_id} while execution {state.execution_id} is running; stop it first")
+    # A stopping execution ends within seconds: the same command will succeed soon.
+    raise InvalidTransition(
+        f"cannot {action} task {state.task_id}: execution {state.execution_id} is still stopping", retry_after=1)
 
 
 def decide_create(state: TaskState, cmd: CreateTask) -> list[Event]:

@@ -22,7 +22,12 @@ class TaskAlreadyExists(CommandError):
 
 
 class InvalidTransition(CommandError):
-    """The task's status does not allow the command (409)."""
+    """The task's status does not allow the command (409). ``retry_after`` (seconds) is set when
+    the same command will soon succeed by itself (an execution that is still stopping)."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class ValidationFailed(CommandError):
