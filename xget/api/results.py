@@ -128,7 +128,8 @@ class ResultController(Controller):
         task_id = str(task["id"])
         generation = await _generation(services)
         item_type = "user" if task["task_type"] in USER_TASK_TYPES else "tweet"
-        chunks = exporter(format, item_type)(services.results.stream(generation, task_id))
+        chunks = exporter(format, item_type)(
+            services.results.stream(generation, task_id, current_generation=lambda: _generation(services)))
         filename = f"xget-{task_id}-results.{format}"
         return Stream(chunks, media_type=FORMATS[format],
                       headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -5,11 +5,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 
 import msgspec
 from pymongo import ASCENDING, DESCENDING
+from pymongo.errors import PyMongoError
 
 from xget.results.cursors import OpenCursors
 from xget.results.store import ResultStore
@@ -202,14 +203,37 @@ class ResultQueries:
         next_cursor = encode_cursor([docs[-1]["seq"], docs[-1]["seq"]], scope) if more and docs else None
         return [public(d, None) for d in docs], next_cursor
 
-    async def stream(self, generation: int, task_id: str, batch: int = 1000) -> AsyncIterator[dict[str, Any]]:
-        """Every result of a task in collected order, fetched ``batch`` at a time (constant memory)."""
-        find = self.store.collection(generation, task_id).find({"task_id": task_id}, projection(None))
-        if not (self.store.ferretdb and self.store.layout == "per_task"):
-            find = find.sort("seq", ASCENDING)
-        async for doc in find.batch_size(batch):
-            doc.pop("seq", None)
-            yield doc
+    async def stream(self, generation: int, task_id: str, batch: int = 1000,
+                     current_generation: Callable[[], Awaitable[int]] | None = None) -> AsyncIterator[dict[str, Any]]:
+        """Every result of a task in collected order, fetched ``batch`` at a time (constant memory).
+
+        With ``current_generation``, a rebuild's switch during a long stream is followed: the old
+        generation's collections are dropped a moment after the switch, so when the cursor ends or
+        fails and the generation has changed, the stream continues in the new one after the last
+        ``seq`` sent (``seq`` is derived from the events: identical in both generations).
+        """
+        last_seq: int | None = None
+        while True:
+            flt: dict[str, Any] = {"task_id": task_id}
+            if last_seq is not None:
+                flt["seq"] = {"$gt": last_seq}
+            find = self.store.collection(generation, task_id).find(flt, projection(None))
+            # FerretDB's per-task collections are in insertion order, which is seq order.
+            if not (self.store.ferretdb and self.store.layout == "per_task"):
+                find = find.sort("seq", ASCENDING)
+            try:
+                async for doc in find.batch_size(batch):
+                    last_seq = doc.pop("seq", last_seq)
+                    yield doc
+            except PyMongoError:
+                if current_generation is None or await current_generation() == generation:
+                    raise
+            if current_generation is None:
+                return
+            switched = await current_generation()
+            if switched == generation:
+                return
+            generation = switched
 
 
 def public(doc: dict[str, Any], fields: str | None) -> dict[str, Any]:

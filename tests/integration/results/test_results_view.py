@@ -127,3 +127,24 @@ async def test_continued_cursors_and_fresh_queries_give_the_same_pages(container
     continued, fresh = await walk(False), await walk(True)
     assert continued == fresh and len(continued) == 45 and len(set(continued)) == 45
     await store.drop_generation(gen)
+
+
+async def test_an_export_stream_follows_a_rebuild_switch_without_loss_or_repeat(
+        container: Container, store: ResultStore) -> None:
+    old, new, projection = generation(), generation(), ResultsProjection(store)
+    task_id, execution_id = new_ids()
+    events = await collected(container, task_id, execution_id, [tweets(n, 10) for n in range(0, 50, 10)])
+    await apply(projection, container, events, old)
+    await apply(projection, container, events, new)  # the rebuilt generation: the same documents
+    current = old
+
+    async def current_generation() -> int:
+        return current
+
+    stream = ResultQueries(store).stream(old, task_id, batch=10, current_generation=current_generation)
+    seen = [(await anext(stream))["text"] for _ in range(15)]
+    current = new  # the rebuild switches, then drops the old generation under the open stream
+    await store.drop_generation(old)
+    seen += [doc["text"] async for doc in stream]
+    assert seen == [f"post {n}" for n in range(50)]
+    await store.drop_generation(new)
