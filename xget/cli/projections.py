@@ -44,6 +44,7 @@ def rebuild(names: tuple[str, ...], batch_size: int) -> None:
     The old tables keep serving until the switch."""
     import time
 
+    from xget.projections.rebuild import RebuildInProgress
     from xget.projections.rebuild import rebuild as run_rebuild
     from xget.projections.schema import ensure_projection
 
@@ -73,7 +74,11 @@ def rebuild(names: tuple[str, ...], batch_size: int) -> None:
                         rate = position / max(time.monotonic() - started, 1e-6)
                         bar.update(task, completed=position, total=head, rate=rate)
 
-                    generation, position = await run_rebuild(c.event_store, available[name], batch_size, progress)
+                    try:
+                        generation, position = await run_rebuild(c.event_store, available[name], batch_size,
+                                                                 progress)
+                    except RebuildInProgress as exc:
+                        raise click.ClickException(f"{exc}; wait for it to finish") from exc
                     bar.console.print(f"{name}: generation {generation} live at position {position} "
                                       f"({position / max(time.monotonic() - started, 1e-6):,.0f} events/s)")
 

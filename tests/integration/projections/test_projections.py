@@ -20,7 +20,7 @@ from xget.events import (
     ResultsCollected,
 )
 from xget.projections.registry import POSTGRES_PROJECTIONS
-from xget.projections.rebuild import rebuild
+from xget.projections.rebuild import RebuildInProgress, rebuild
 from xget.projections.runner import apply_batch
 from xget.projections.tasks import TasksProjection
 
@@ -172,3 +172,17 @@ async def test_a_rebuilt_projection_equals_the_live_one_and_the_old_one_serves_m
     await caught_up(container)
     after = {name: await snapshot(container, name) for name in ("tasks", "task_counts", "task_executions")}
     assert after == before
+
+
+async def test_a_second_rebuild_of_the_same_projection_is_refused_while_one_runs(container: Container) -> None:
+    projection = POSTGRES_PROJECTIONS["task_executions"]
+    async with container.pool.acquire() as conn:  # what a running rebuild holds
+        key = await conn.fetchval("SELECT hashtext('rebuild:' || $1)::bigint", projection.name)
+        assert await conn.fetchval("SELECT pg_try_advisory_lock($1)", key)
+        try:
+            with pytest.raises(RebuildInProgress, match="already running"):
+                await rebuild(container.event_store, projection, batch_size=50)
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock($1)", key)
+    generation, _ = await rebuild(container.event_store, projection, batch_size=50)  # free again
+    assert generation > 1
