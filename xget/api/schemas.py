@@ -78,6 +78,8 @@ class TaskOut(msgspec.Struct, kw_only=True):
     updated_at: datetime
     execution_id: str | None
     result_count: int
+    """Items collected by the current (latest) execution. The results endpoints show every item
+    of every execution of the task, each once, so after a re-run they can hold more."""
     version: int
 
 
