@@ -89,7 +89,7 @@ async def test_human_output_is_tables_with_every_id_in_full(base: str) -> None:
     assert listed.code == 0
     assert task["id"] in listed.stdout and "USER_TWEETS" in listed.stdout and "PENDING" in listed.stdout
     shown = await xget(base, "show", task["id"])
-    assert "username=elonmusk" in shown.stdout and task["task_name"] in shown.stdout
+    assert "\"username\": \"elonmusk\"" in shown.stdout and task["task_name"] in shown.stdout
 
 
 async def test_start_follow_shows_progress_until_the_task_ends(base: str, container: Container) -> None:
