@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 import time
 from pathlib import Path
@@ -22,6 +23,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench import cpu  # noqa: E402
 from bench.common import bench_settings, percentile, report  # noqa: E402
 from tests.e2e.flows import TASKS, execution, start, wait_execution  # noqa: E402
 from tests.e2e.stack import Stack  # noqa: E402
@@ -65,9 +67,11 @@ async def results_caught_up(settings) -> None:  # type: ignore[no-untyped-def]
         await conn.close()
 
 
-async def ingest(stack: Stack, tasks: int, limit: int) -> tuple[int, float, float, float]:
-    """Returns (items, seconds to all COMPLETED, to the results view caught up, to read back)."""
+async def ingest(stack: Stack, tasks: int, limit: int) -> tuple[int, float, float, float, list]:
+    """Returns (items, seconds to all COMPLETED, to the results view caught up, to read back, and
+    CPU snapshots at the start, when the view caught up and at the end)."""
     async with httpx.AsyncClient(base_url=stack.api, timeout=300) as api:
+        snapshots = [cpu.snapshot()]
         started = time.perf_counter()
         running = [await start(api, followers_task(limit)) for _ in range(tasks)]
         done = [await wait_execution(api, t["execution_id"], timeout=900) for t in running]
@@ -75,9 +79,12 @@ async def ingest(stack: Stack, tasks: int, limit: int) -> tuple[int, float, floa
         collected_at = time.perf_counter() - started
         await results_caught_up(stack.settings)
         projected_at = time.perf_counter() - started
+        snapshots.append(cpu.snapshot())
         counts = await asyncio.gather(*(read_all(api, t["id"]) for t in running))
         assert list(counts) == [d["result_count"] for d in done], (counts, done)
-        return sum(counts), collected_at, projected_at, time.perf_counter() - started
+        readable_at = time.perf_counter() - started
+        snapshots.append(cpu.snapshot())
+        return sum(counts), collected_at, projected_at, readable_at, snapshots
 
 
 async def stop_latencies(stack: Stack, samples: int) -> list[float]:
@@ -127,7 +134,7 @@ async def main(args: argparse.Namespace) -> None:
     await asyncio.to_thread(stack.start)
     try:
         worker_pid = stack.workers[0].proc.pid
-        items, collected_s, projected_s, readable_s = await ingest(stack, args.tasks, args.limit)
+        items, collected_s, projected_s, readable_s, snapshots = await ingest(stack, args.tasks, args.limit)
         peak = rss_peak_mb(worker_pid)
         latencies = await stop_latencies(stack, args.stops)
         base_items, base_s = await collect_only(stack, settings, args.tasks, args.limit)
@@ -149,6 +156,16 @@ async def main(args: argparse.Namespace) -> None:
                 f"{percentile(latencies, 50) * 1000:.0f} ms / {percentile(latencies, 99) * 1000:.0f} ms "
                 "(target p99 < 2 s)"),
            ])
+    cores = os.cpu_count() or 1
+    phases = [("collect + view", snapshots[0], snapshots[1], projected_s),
+              ("read back", snapshots[1], snapshots[2], readable_s - projected_s)]
+    for phase, before, after, wall in phases:
+        spent = cpu.used(before, after)
+        rows = [(name, f"{seconds:5.1f} core-s  {seconds / wall * 100:4.0f}% of a core")
+                for name, seconds in spent.items() if seconds >= 0.05]
+        rows.append(("all of these / available", f"{sum(spent.values()):5.1f} / {wall * cores:.1f} core-s "
+                                                  f"({cores} cores x {wall:.1f}s)"))
+        report(f"CPU, {phase} phase ({wall:.1f}s wall)", rows)
 
 
 if __name__ == "__main__":
