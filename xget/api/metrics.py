@@ -7,8 +7,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from xget.api.deps import ServicesDep
 from xget.commands.params import TaskStatus
-from xget.observability.metrics import PROJECTION_LAG, REGISTRY, TASKS
+from xget.observability.metrics import PROJECTION_LAG, TASKS, registry_for
 
+
+_API_METRICS = registry_for("api")
 
 MEDIA_TYPE = "; ".join(p for p in CONTENT_TYPE_LATEST.split("; ") if not p.startswith("charset="))
 """The exposition format's media type without its charset: Litestar appends ``charset=utf-8`` to
@@ -27,4 +29,4 @@ async def metrics(services: ServicesDep) -> Response[bytes]:
     head = await pool.fetchval("SELECT position FROM event_head")
     for row in await pool.fetch("SELECT name, position FROM checkpoints"):
         PROJECTION_LAG.labels(row["name"]).set(max(0, head - row["position"]))
-    return Response(generate_latest(REGISTRY), media_type=MEDIA_TYPE)
+    return Response(generate_latest(_API_METRICS), media_type=MEDIA_TYPE)

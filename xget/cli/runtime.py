@@ -26,7 +26,7 @@ def configure_logging(settings: Settings, process: str = "xget") -> None:
 
     logs.configure(settings.log_level, settings.log_format, process)
     if process != "api":
-        metrics.serve(settings.metrics_port)
+        metrics.serve(settings.metrics_port, process=process)
 
 
 def configure_cli_logging(settings: Settings) -> None:

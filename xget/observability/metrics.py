@@ -65,12 +65,34 @@ PROJECTION_APPLIED = Counter("xget_projection_events_total", "Events applied by 
                              registry=REGISTRY)
 
 
-def serve(port: int, host: str = "127.0.0.1") -> None:
-    """Serve ``/metrics`` on ``port`` from a background thread (no event loop involved)."""
+# Which process moves which metric: each process exposes only its own, so a scrape of one never
+# shows another's counters as a misleading 0. A process not listed exposes everything.
+OWNED: dict[str, tuple[object, ...]] = {
+    "api": (HTTP_REQUESTS, HTTP_LATENCY, TASKS, PROJECTION_LAG),
+    "worker": (EXECUTIONS_STARTED, EXECUTIONS_FINISHED, EXECUTIONS_RUNNING, PAGES, ITEMS, X_ERRORS, WAITS,
+               WAIT_SECONDS, ACCOUNT_LEASES, ACCOUNT_RELEASES, PROXY_LEASES, PROXY_RELEASES, KAFKA_LAG),
+    "relay": (RELAY_PUBLISHED, RELAY_LAG),
+    "projector": (PROJECTION_LAG, PROJECTION_APPLIED, WEBHOOK_ATTEMPTS),
+}
+_SUFFIXES = ("", "_total", "_bucket", "_sum", "_count", "_created")
+
+
+def registry_for(process: str) -> CollectorRegistry:
+    """The part of :data:`REGISTRY` that ``process`` (api, worker, relay, projector) moves."""
+    metrics = OWNED.get(process)
+    if metrics is None:
+        return REGISTRY
+    names = {family.name + suffix for metric in metrics for family in metric.describe()  # type: ignore[attr-defined]
+             for suffix in _SUFFIXES}
+    return REGISTRY.restricted_registry(names)  # type: ignore[return-value]
+
+
+def serve(port: int, host: str = "127.0.0.1", process: str = "") -> None:
+    """Serve ``process``'s ``/metrics`` on ``port`` from a background thread (no event loop involved)."""
     if port <= 0:
         return
     try:
-        start_http_server(port, addr=host, registry=REGISTRY)
+        start_http_server(port, addr=host, registry=registry_for(process))
         log.info("metrics on http://%s:%d/metrics", host, port)
     except OSError as exc:
         # A busy port must not stop the process that does the real work.

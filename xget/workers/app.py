@@ -147,8 +147,10 @@ class Worker:
         admin = AIOKafkaAdminClient(bootstrap_servers=self.settings.kafka_bootstrap_servers)
         consumer = AIOKafkaConsumer(bootstrap_servers=self.settings.kafka_bootstrap_servers, enable_auto_commit=False)
         started = False
+        delay = 2.0  # the first reading soon after start, then every ``every`` seconds
         try:
-            while not await sleep_or_stop(stop, every):
+            while not await sleep_or_stop(stop, delay):
+                delay = every
                 try:
                     if not started:
                         await admin.start()

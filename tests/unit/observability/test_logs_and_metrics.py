@@ -47,3 +47,17 @@ def test_the_registry_renders_counters_without_created_series() -> None:
     for name in ("xget_http_request_duration_seconds", "xget_relay_lag_events", "xget_projection_lag_events",
                  "xget_kafka_consumer_lag", "xget_account_leases_total", "xget_rate_limit_waits_total"):
         assert f"# HELP {name}" in text
+
+
+def test_each_process_exposes_only_the_metrics_it_moves() -> None:
+    from prometheus_client import generate_latest
+
+    from xget.observability.metrics import EXECUTIONS_RUNNING, RELAY_PUBLISHED, registry_for
+
+    EXECUTIONS_RUNNING.set(0)
+    RELAY_PUBLISHED.inc(0)
+    worker = generate_latest(registry_for("worker")).decode()
+    api = generate_latest(registry_for("api")).decode()
+    relay = generate_latest(registry_for("relay")).decode()
+    assert "xget_executions_running" in worker and "xget_executions_running" not in api + relay
+    assert "xget_relay_published_total" in relay and "xget_relay_published_total" not in api + worker
