@@ -50,10 +50,21 @@ def _depth(raw: bytes) -> int:
 
 
 async def check_request_body(request: Request[Any, Any, Any]) -> None:
-    """Litestar ``before_request`` hook: for handlers that take a body, refuse a missing one
-    (422 "request body is required") and the malformed ones :func:`check_json_body` finds."""
+    """Litestar ``before_request`` hook. Every query parameter of this API takes one value, so
+    one given twice is refused (422) rather than silently resolved to its last value. For
+    handlers that take a body: refuse a compressed one (415), a missing one (422 "request body
+    is required") and the malformed ones :func:`check_json_body` finds."""
+    repeated = sorted({key for key, values in request.query_params.dict().items() if len(values) > 1})
+    if repeated:
+        raise ProblemException(422, "validation", f"query parameter {', '.join(map(repr, repeated))} given more than "
+                               "once; each takes one value",
+                               [{"field": f"query.{key}", "message": "given more than once"} for key in repeated])
     if request.route_handler.parsed_data_field is None:
         return
+    encoding = request.headers.get("content-encoding", "identity").strip().lower()
+    if encoding not in ("", "identity"):
+        raise ProblemException(415, "unsupported-encoding",
+                               f"Content-Encoding {encoding!r} is not accepted; send the JSON body uncompressed")
     raw = await request.body()
     if not raw.strip():
         raise ProblemException(422, "validation", "request body is required",

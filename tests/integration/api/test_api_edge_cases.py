@@ -187,3 +187,22 @@ async def test_integer_query_parameters_have_maxima(client: httpx.AsyncClient) -
                        (f"{TASKS}/search/results?user_id=u", "limit"), (f"{TASKS}/search/results?user_id=u", "min_likes")):
         body = assert_problem(await client.get(path, params={name: huge}), 422, "validation")
         assert f"query.{name}" in fields_of(body), (path, body)
+
+
+async def test_a_query_parameter_given_twice_is_refused_not_resolved_to_its_last_value(
+        client: httpx.AsyncClient) -> None:
+    body = assert_problem(await client.get(TASKS, params=[("status", "PENDING"), ("status", "RUNNING")]),
+                          422, "validation")
+    assert "'status' given more than once" in body["detail"]
+    assert body["errors"] == [{"field": "query.status", "message": "given more than once"}]
+    assert (await client.get(TASKS, params={"status": "PENDING"})).status_code == 200
+
+
+async def test_a_compressed_body_is_unsupported_media_not_malformed_json(client: httpx.AsyncClient) -> None:
+    import gzip
+    import json
+
+    raw = gzip.compress(json.dumps(task_body()).encode())
+    body = assert_problem(await client.post(TASKS, content=raw, headers={**JSON, "content-encoding": "gzip"}),
+                          415, "unsupported-encoding")
+    assert "uncompressed" in body["detail"]
