@@ -20,19 +20,21 @@ XGET=$ROOT/.venv/bin/xget
 API_URL="http://${XGET_API_HOST:-127.0.0.1}:${XGET_API_PORT:-8003}"
 STOP_TIMEOUT=${XGET_STOP_TIMEOUT:-20}
 
-# name | xget arguments | health URL (empty: alive after a moment is enough) | environment
-# Relay, projector and worker serve Prometheus metrics on their own port (the API on /metrics).
+# name | xget arguments | health URL (empty: alive after a moment is enough) | environment |
+# other ports it listens on. Relay, projector and worker serve Prometheus metrics on their own
+# port (the API on /metrics).
 PROCESSES=(
   "projector|projector|http://127.0.0.1:${XGET_PROJECTOR_METRICS_PORT:-9102}/metrics|XGET_METRICS_PORT=${XGET_PROJECTOR_METRICS_PORT:-9102}"
   "relay|relay|http://127.0.0.1:${XGET_RELAY_METRICS_PORT:-9101}/metrics|XGET_METRICS_PORT=${XGET_RELAY_METRICS_PORT:-9101}"
   "sandbox-x|sandbox x|http://${XGET_SANDBOX_HOST:-127.0.0.1}:${XGET_SANDBOX_X_PORT:-8010}/health"
   "sandbox-accounts|sandbox accounts|http://${XGET_SANDBOX_HOST:-127.0.0.1}:${XGET_SANDBOX_ACCOUNTS_PORT:-8011}/health"
-  "sandbox-proxies|sandbox proxies|http://${XGET_SANDBOX_HOST:-127.0.0.1}:${XGET_SANDBOX_PROXIES_PORT:-8012}/health"
+  "sandbox-proxies|sandbox proxies|http://${XGET_SANDBOX_HOST:-127.0.0.1}:${XGET_SANDBOX_PROXIES_PORT:-8012}/health||${XGET_SANDBOX_FORWARD_PORT:-8013}"
   "worker|worker|http://127.0.0.1:${XGET_WORKER_METRICS_PORT:-9103}/metrics|XGET_METRICS_PORT=${XGET_WORKER_METRICS_PORT:-9103}"
   "api|api|$API_URL/health"
 )
 
 say() { printf '%s\n' "$*"; }
+err() { printf '%s\n' "$*" >&2; }
 
 # Alive and not a zombie (an exited child waits for PID 1 to reap it, which can take seconds).
 pid_alive() {
@@ -54,16 +56,74 @@ port_taken() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
-pid_of() {
-  local f=$RUN/$1.pid pid
+# Who listens on a port, when `ss` can say ("python3",pid=123,fd=3).
+port_owner() {
+  if command -v ss >/dev/null 2>&1; then
+    ss -Hltnp "sport = :$1" 2>/dev/null | sed -n 's/.*users:((\(.*\)))/\1/p' | head -n1
+  fi
+}
+
+# The start time of a pid (field 22 of /proc/PID/stat): with the pid it names one process for
+# good, so a pid reused after a reboot or a crash is never taken for ours.
+start_time() {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }
+  set -- $stat
+  echo "${20}"
+}
+
+# Whether pid $1 runs this clone's `xget ARGS` (the console script's path is in its command line).
+runs_ours() { # pid args
+  local cmdline
+  cmdline=$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null) || return 1
+  [[ "$cmdline " == *"$XGET $2 "* ]]
+}
+
+pid_of() { # name args
+  local f=$RUN/$1.pid pid started
   [ -f "$f" ] || return 1
-  pid=$(cat "$f")
-  if [ -n "$pid" ] && pid_alive "$pid" && grep -q "xget" "/proc/$pid/cmdline" 2>/dev/null; then
+  read -r pid started <"$f" || true
+  if [ -n "$pid" ] && pid_alive "$pid" && runs_ours "$pid" "$2" \
+      && { [ -z "$started" ] || [ "$(start_time "$pid")" = "$started" ]; }; then
     echo "$pid"
     return 0
   fi
-  rm -f "$f"  # stale: the process died without cleaning up
+  rm -f "$f"  # stale: the process died without cleaning up, or the pid is someone else's now
   return 1
+}
+
+write_pid() { # name pid
+  echo "$2 $(start_time "$2")" >"$RUN/$1.pid"
+}
+
+stop_pid() { # name pid: SIGTERM, then SIGKILL after STOP_TIMEOUT; prints what happened
+  local waited=0
+  kill -TERM "$2" 2>/dev/null || true
+  while pid_alive "$2" && [ $waited -lt $((STOP_TIMEOUT * 10)) ]; do
+    sleep 0.1
+    waited=$((waited + 1))
+  done
+  if pid_alive "$2"; then
+    kill -KILL "$2" 2>/dev/null || true
+    say "$1: killed (did not stop within ${STOP_TIMEOUT}s)"
+  else
+    say "$1: stopped"
+  fi
+}
+
+# One up/down at a time: two would race between finding no pid and writing one.
+lock() {
+  mkdir -p "$RUN"
+  exec 8>"$RUN/processes.lock"
+  flock -w 300 8 || { err "processes.sh: another up/down holds $RUN/processes.lock"; exit 1; }
+}
+
+# Print the log of this start only (from its marker), on stderr.
+show_log() { # name
+  err "--- $LOG/$1.log since this start:"
+  awk -v m="$MARK" 'index($0, m) {found = 1; buf = ""} found {buf = buf $0 "\n"} END {printf "%s", buf}' \
+    "$LOG/$1.log" | tail -n 30 >&2
 }
 
 selected() {
@@ -91,8 +151,8 @@ wait_healthy() {
   local name=$1 pid=$2 url=$3 deadline=$((SECONDS + ${XGET_PROCESS_TIMEOUT:-60}))
   while [ $SECONDS -lt $deadline ]; do
     if ! pid_alive "$pid"; then
-      say "$name: exited during start; last lines of $LOG/$name.log:"
-      tail -n 30 "$LOG/$name.log" >&2
+      err "$name: exited during start"
+      show_log "$name"
       return 1
     fi
     if [ -z "$url" ]; then
@@ -104,64 +164,67 @@ wait_healthy() {
     fi
     sleep 0.2
   done
-  say "$name: not healthy after ${XGET_PROCESS_TIMEOUT:-60}s; last lines of $LOG/$name.log:"
-  tail -n 30 "$LOG/$name.log" >&2
+  err "$name: not healthy after ${XGET_PROCESS_TIMEOUT:-60}s; stopping it"
+  show_log "$name"
+  stop_pid "$name" "$pid" >&2
   return 1
 }
 
 up() {
   [ -x "$XGET" ] || { say "processes: $XGET missing; run ./scripts/bootstrap.sh (make up does)"; exit 1; }
   mkdir -p "$RUN" "$LOG"
-  local entry name args url envs pid t0 port
+  lock
+  local entry name args url envs ports pid t0 port taken=0
+  local -a todo=()
+  # Every port of every process to start is checked first, so a conflict starts nothing.
   while IFS= read -r entry; do
-    IFS='|' read -r name args url envs <<<"$entry"
-    if pid=$(pid_of "$name"); then
+    IFS='|' read -r name args url envs ports <<<"$entry"
+    if pid=$(pid_of "$name" "$args"); then
       say "$name: running (pid $pid)"
       continue
     fi
-    port=$(url_port "$url")
-    if [ -n "$port" ] && port_taken "$port"; then
-      say "$name: port $port is already taken by another program; stop it or set the port variable"
-      exit 1
-    fi
+    for port in $(url_port "$url") $ports; do
+      if port_taken "$port"; then
+        owner=$(port_owner "$port")
+        err "$name: port $port is already taken by another program${owner:+ ($owner)}; stop it or set the port variable"
+        taken=1
+      fi
+    done
+    todo+=("$entry")
+  done < <(selected "$@")
+  [ $taken -eq 0 ] || exit 1
+  for entry in "${todo[@]}"; do
+    IFS='|' read -r name args url envs ports <<<"$entry"
     t0=$SECONDS
+    MARK="===== $(date -u +%FT%TZ) processes.sh: starting $name ($$)"
+    echo "$MARK" >>"$LOG/$name.log"
     # shellcheck disable=SC2086 # args and envs are word lists by design
-    env $envs nohup "$XGET" $args >>"$LOG/$name.log" 2>&1 </dev/null &
+    env $envs nohup "$XGET" $args >>"$LOG/$name.log" 2>&1 </dev/null 8>&- &  # 8: the lock, not theirs
     pid=$!
-    echo "$pid" >"$RUN/$name.pid"
+    write_pid "$name" "$pid"
     wait_healthy "$name" "$pid" "$url" || { rm -f "$RUN/$name.pid"; exit 1; }
     say "$name: started (pid $pid) in $((SECONDS - t0))s, log $LOG/$name.log"
-  done < <(selected "$@")
+  done
 }
 
 down() {
-  local entry name pid waited
+  local entry name args pid
+  lock
   # Stop in reverse order: the API first, the projector last.
   mapfile -t entries < <(selected "$@")
   for ((i = ${#entries[@]} - 1; i >= 0; i--)); do
-    name=${entries[$i]%%|*}
-    pid=$(pid_of "$name") || continue
-    kill -TERM "$pid" 2>/dev/null || true
-    waited=0
-    while pid_alive "$pid" && [ $waited -lt $((STOP_TIMEOUT * 10)) ]; do
-      sleep 0.1
-      waited=$((waited + 1))
-    done
-    if pid_alive "$pid"; then
-      kill -KILL "$pid" 2>/dev/null || true
-      say "$name: killed (did not stop within ${STOP_TIMEOUT}s)"
-    else
-      say "$name: stopped"
-    fi
+    IFS='|' read -r name args _ <<<"${entries[$i]}"
+    pid=$(pid_of "$name" "$args") || continue
+    stop_pid "$name" "$pid"
     rm -f "$RUN/$name.pid"
   done
 }
 
 status() {
-  local entry name pid
+  local entry name args pid
   while IFS= read -r entry; do
-    name=${entry%%|*}
-    if pid=$(pid_of "$name"); then
+    IFS='|' read -r name args _ <<<"$entry"
+    if pid=$(pid_of "$name" "$args"); then
       printf '%-16s running  pid %-8s log %s\n' "$name" "$pid" "$LOG/$name.log"
     else
       printf '%-16s stopped\n' "$name"
@@ -175,6 +238,6 @@ case "$cmd" in
   up) up "$@" ;;
   down) down "$@" ;;
   status) status "$@" ;;
-  restart) down "$@"; up "$@" ;;
+  restart) (down "$@"); up "$@" ;;
   *) say "usage: $0 up|down|status|restart [NAME...]"; exit 2 ;;
 esac
