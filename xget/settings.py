@@ -141,6 +141,7 @@ class Settings:
     auth_mode: str = _env("XGET_AUTH_MODE", "none", _choice("none", "api_key"))
     allow_insecure_bind: bool = _env("XGET_ALLOW_INSECURE_BIND", "false", _bool)
     webhooks_allow_private: bool | None = _env("XGET_WEBHOOKS_ALLOW_PRIVATE", "auto", _auto_bool)
+    allowed_hosts_raw: str = _env("XGET_ALLOWED_HOSTS", "auto", _text)
     read_your_writes_timeout: float = _env("XGET_READ_YOUR_WRITES_TIMEOUT", "5", _float(0, 60))
     results_layout: str = _env("XGET_RESULTS_LAYOUT", "auto", _choice("auto", "shared", "per_task"))
     worker_concurrency: int = _env("XGET_WORKER_CONCURRENCY", "8", _int(1, 1000))
@@ -187,6 +188,22 @@ class Settings:
                 f"XGET_API_HOST={self.api_host!r} is not a loopback address and XGET_AUTH_MODE=none: "
                 "set XGET_AUTH_MODE=api_key, or XGET_ALLOW_INSECURE_BIND=true to accept anyone as any user"
             )
+
+    @property
+    def allowed_hosts(self) -> frozenset[str] | None:
+        """Host names the API answers to (``Host`` header), or None for any (XGET_ALLOWED_HOSTS;
+        auto: without authentication only this machine's names, so a web page that rebinds its
+        own name to 127.0.0.1 cannot read the API; with API keys any)."""
+        raw = self.allowed_hosts_raw.strip()
+        if raw == "*" or (raw == "auto" and self.auth_mode != "none"):
+            return None
+        names = {"localhost", "127.0.0.1", "::1"}
+        if raw == "auto":
+            if self.api_host not in ("0.0.0.0", "::", ""):
+                names.add(self.api_host.strip("[]").lower())
+        else:
+            names |= {n.strip().strip("[]").lower() for n in raw.split(",") if n.strip()}
+        return frozenset(names)
 
     @property
     def allow_private_webhooks(self) -> bool:

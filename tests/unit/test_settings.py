@@ -50,3 +50,11 @@ def test_secrets_are_masked_when_settings_are_shown() -> None:
     shown = Settings.from_env({"POSTGRES_PASSWORD": "hunter2"}).redacted()
     assert shown["POSTGRES_PASSWORD"] == "***"
     assert "hunter2" not in repr(shown)
+
+
+def test_without_authentication_the_api_answers_only_to_this_machines_names() -> None:
+    assert Settings.from_env({}).allowed_hosts == {"localhost", "127.0.0.1", "::1"}
+    assert Settings.from_env({"XGET_ALLOWED_HOSTS": "api.internal, [fd00::1]"}).allowed_hosts == {
+        "localhost", "127.0.0.1", "::1", "api.internal", "fd00::1"}
+    assert Settings.from_env({"XGET_AUTH_MODE": "api_key"}).allowed_hosts is None  # keys guard it
+    assert Settings.from_env({"XGET_ALLOWED_HOSTS": "*"}).allowed_hosts is None

@@ -21,7 +21,7 @@ from xget.api.bodies import check_request_body
 from xget.api.health import health, health_head, ready, ready_head
 from xget.api.live import TaskEventsController
 from xget.api.metrics import metrics
-from xget.api.middleware import correlation_middleware
+from xget.api.middleware import browser_guard, correlation_middleware
 from xget.api.openapi import add_parameter_schemas
 from xget.api.problems import EXCEPTION_HANDLERS
 from xget.api.results import ResultController
@@ -80,7 +80,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         },
         exception_handlers=EXCEPTION_HANDLERS,
         before_request=check_request_body,
-        middleware=[partial(correlation_middleware, access=settings.access_log)],
+        middleware=[partial(correlation_middleware, access=settings.access_log),
+                    partial(browser_guard, allowed_hosts=settings.allowed_hosts)],
         lifespan=[lifespan],
         on_startup=[add_parameter_schemas],
         request_max_body_size=MAX_BODY_BYTES,

@@ -61,6 +61,11 @@ async def check_request_body(request: Request[Any, Any, Any]) -> None:
                                [{"field": f"query.{key}", "message": "given more than once"} for key in repeated])
     if request.route_handler.parsed_data_field is None:
         return
+    media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media != "application/json" and not (media.startswith("application/") and media.endswith("+json")):
+        # Also what keeps a cross-site form or no-cors fetch (text/plain) from creating anything.
+        raise ProblemException(415, "unsupported-media-type",
+                               f"Content-Type {media or '(none)'!r} is not accepted; send application/json")
     encoding = request.headers.get("content-encoding", "identity").strip().lower()
     if encoding not in ("", "identity"):
         raise ProblemException(415, "unsupported-encoding",

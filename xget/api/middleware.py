@@ -84,3 +84,58 @@ async def _reject_nul(scope: Scope, send: Send) -> None:
                 "headers": [(b"content-type", b"application/problem+json"),
                             (b"content-length", str(len(body)).encode())]})
     await send({"type": "http.response.body", "body": body})
+
+
+_SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def browser_guard(app: ASGIApp, allowed_hosts: frozenset[str] | None) -> ASGIApp:
+    """Keep other web sites out of the API (most of all in auth mode ``none``, where a request
+    needs no credentials): a ``Host`` outside ``allowed_hosts`` is refused (a page that rebinds
+    its own name to 127.0.0.1 could otherwise read the API), and so is a state-changing request
+    a browser marks as coming from another site (``Origin`` or ``Sec-Fetch-Site``), which a
+    form or a ``no-cors`` fetch could otherwise send. Programs other than browsers send neither
+    header and are not affected."""
+
+    async def guard(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]
+                       if k in (b"host", b"origin", b"sec-fetch-site")}
+            host = headers.get("host", "")
+            if allowed_hosts is not None and _hostname(host) not in allowed_hosts:
+                await _refuse(send, 421, "host-not-allowed", "Misdirected Request",
+                              f"this API does not answer to the host name {host[:100]!r} (XGET_ALLOWED_HOSTS)")
+                return
+            if scope["method"] not in _SAFE_METHODS:
+                origin = headers.get("origin")
+                cross = headers.get("sec-fetch-site") in ("cross-site", "same-site") or (
+                    origin is not None and (origin == "null" or _hostport(origin) != host.lower()))
+                if cross:
+                    await _refuse(send, 403, "cross-site-request", "Forbidden",
+                                  "requests from another web site cannot change anything here")
+                    return
+        await app(scope, receive, send)
+
+    return guard
+
+
+def _hostname(host: str) -> str:
+    host = host.strip().lower()
+    if host.startswith("["):
+        return host[1:host.find("]")] if "]" in host else host
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+def _hostport(origin: str) -> str:
+    return origin.split("://", 1)[-1].rstrip("/").lower()
+
+
+async def _refuse(send: Send, status: int, slug: str, title: str, detail: str) -> None:
+    import json
+
+    body = json.dumps({"type": f"https://xget.dev/problems/{slug}", "title": title, "status": status,
+                       "detail": detail}).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/problem+json"),
+                            (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})

@@ -206,3 +206,29 @@ async def test_a_compressed_body_is_unsupported_media_not_malformed_json(client:
     body = assert_problem(await client.post(TASKS, content=raw, headers={**JSON, "content-encoding": "gzip"}),
                           415, "unsupported-encoding")
     assert "uncompressed" in body["detail"]
+
+
+async def test_a_web_page_of_another_site_cannot_change_anything(client: httpx.AsyncClient) -> None:
+    task = await created(client)
+    evil = {"origin": "https://evil.example"}
+    assert_problem(await client.post(TASKS, json=task_body(), headers=evil), 403, "cross-site-request")
+    assert_problem(await client.post(f"{TASKS}/{task['id']}/start", headers=evil), 403, "cross-site-request")
+    assert_problem(await client.post(f"{TASKS}/{task['id']}/start", headers={"sec-fetch-site": "cross-site"}),
+                   403, "cross-site-request")
+    assert_problem(await client.delete(f"{TASKS}/{task['id']}", headers={"origin": "null"}), 403)
+    # what a no-cors fetch or a form can send: text/plain, refused before anything is decoded
+    plain = await client.post(TASKS, content=str(task_body()).encode(), headers={"content-type": "text/plain"})
+    assert_problem(plain, 415, "unsupported-media-type")
+    # the dashboard, same origin, is served
+    same = {"origin": "http://127.0.0.1:8003", "sec-fetch-site": "same-origin"}
+    assert (await client.post(TASKS, json=task_body(), headers=same)).status_code == 201
+    assert (await client.get(f"{TASKS}/{task['id']}", headers=evil)).status_code == 200  # reads need CORS
+
+
+async def test_a_host_name_rebound_to_this_machine_is_not_answered_without_authentication(
+        client: httpx.AsyncClient) -> None:
+    body = assert_problem(await client.get(TASKS, headers={"host": "attacker.example:8003"}), 421,
+                          "host-not-allowed")
+    assert "attacker.example" in body["detail"]
+    for host in ("localhost:8003", "127.0.0.1", "[::1]:8003"):
+        assert (await client.get("/health", headers={"host": host})).status_code == 200, host
