@@ -18,6 +18,7 @@ targets are not allowed, the POST goes to the address that was checked, not to t
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import random
 from dataclasses import dataclass
@@ -189,7 +190,7 @@ class WebhookSender:
     async def _attempt(self, client: httpx.AsyncClient, row: asyncpg.Record) -> None:
         delivery_id, attempts, url = row["id"], row["attempts"], row["url"]
         context = {"delivery_id": delivery_id, "webhook_id": row["webhook_id"], "alert": row["event"],
-                   "attempt": attempts, "url": redact(url)}
+                   "attempt": attempts, "url": redact(url), **_story(row["body"])}
         if not row["active"]:
             await self._record(delivery_id, attempts, "failed", None, "webhook disabled")
             log.info("webhook delivery %s dropped: webhook disabled", delivery_id, extra=context)
@@ -254,3 +255,15 @@ class WebhookSender:
             "WHERE id = $1::uuid AND attempts = $2",
             delivery_id, attempts, status, http_status, error, delay or 0.0,
         )
+
+
+def _story(body: str) -> dict[str, Any]:
+    """The correlation and task ids of an alert's payload, so a delivery's log lines show up when
+    one task's story is filtered by either."""
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return {}
+    source, data = payload.get("source") or {}, payload.get("data") or {}
+    return {k: v for k, v in (("correlation_id", source.get("correlation_id")),
+                              ("task_id", data.get("task_id"))) if v}

@@ -46,8 +46,32 @@ def literal_ip(host: str) -> IPAddress | None:
     return ip
 
 
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
+def embedded_ipv4(ip: IPAddress) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one carries (mapped, compatible, 6to4, NAT64, Teredo), which
+    is where a packet to it may end up."""
+    if not isinstance(ip, ipaddress.IPv6Address):
+        return None
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip.teredo is not None:
+        return ip.teredo[1]
+    if ip in _IPV4_COMPATIBLE or any(ip in net for net in _NAT64):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
 def is_public(ip: IPAddress) -> bool:
-    """Globally routable unicast (not loopback, private, link-local, shared, reserved, multicast)."""
+    """Globally routable unicast (not loopback, private, link-local, shared, reserved, multicast),
+    and so is any IPv4 address it embeds (``[64:ff9b::a9fe:a9fe]`` is 169.254.169.254 via NAT64)."""
+    inner = embedded_ipv4(ip)
+    if inner is not None and not is_public(inner):
+        return False
     return ip.is_global and not ip.is_multicast
 
 

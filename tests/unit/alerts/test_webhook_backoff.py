@@ -28,3 +28,11 @@ def test_the_cap_holds_for_large_attempt_counts() -> None:
 def test_logged_urls_lose_credentials_query_and_fragment() -> None:
     assert redact("https://user:pw@hooks.example.com:8443/x/y?token=abc#f") == "https://hooks.example.com:8443/x/y"
     assert redact("http://[::1]/hook?k=v") == "http://[::1]/hook"
+
+
+def test_delivery_log_lines_carry_the_tasks_correlation_id() -> None:
+    from xget.alerts.sender import _story
+
+    body = '{"data": {"task_id": "t1"}, "source": {"correlation_id": "c1", "type": "ExecutionFailed"}}'
+    assert _story(body) == {"correlation_id": "c1", "task_id": "t1"}
+    assert _story("not json") == {} and _story('{"data": {}}') == {}

@@ -89,3 +89,13 @@ async def test_the_send_time_check_resolves_names() -> None:
     with pytest.raises(UnsafeTarget):
         await resolve_public("2130706433", 80)
     await resolve_public("8.8.8.8", 443)  # a literal: no lookup
+
+
+@pytest.mark.parametrize("host", ["[::a9fe:a9fe]", "[64:ff9b::a9fe:a9fe]", "[64:ff9b:1::a9fe:a9fe]",
+                                  "[2002:a9fe:a9fe::]", "[::127.0.0.1]", "[::ffff:10.0.0.1]"])
+def test_ipv6_addresses_carrying_a_private_ipv4_address_are_refused(host: str) -> None:
+    assert "private" in (check_webhook_url(f"http://{host}/hook", allow_private=False) or "")
+
+
+def test_ipv6_addresses_carrying_a_public_ipv4_address_are_accepted() -> None:
+    assert check_webhook_url("http://[64:ff9b::808:808]/hook", allow_private=False) is None
