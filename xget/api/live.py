@@ -31,6 +31,7 @@ from xget.commands.errors import TaskNotFound
 from xget.commands.handlers import task_stream
 from xget.events import UnknownEventType, decode_event
 from xget.eventstore.postgres import PostgresEventStore
+from xget.observability.metrics import SSE_STREAMS
 
 log = logging.getLogger(__name__)
 
@@ -86,13 +87,17 @@ class StreamSettings:
     max_seconds: float = 3600.0
     active: int = 0
     """Streams open right now in this process."""
+    reads: asyncio.Semaphore | None = None
+    """Bounds the streams' catch-up reads running at once, so hundreds of watchers of a busy
+    task queue among themselves instead of taking every pooled connection from the API."""
 
 
 def stream_settings(services: Services) -> StreamSettings:
     """The process's stream settings, kept with its services."""
     found = services.extras.get("task_streams")
     if found is None:
-        found = services.extras["task_streams"] = StreamSettings()
+        pool_size = getattr(services.commands.store.pool, "get_max_size", lambda: 10)()  # type: ignore[attr-defined]
+        found = services.extras["task_streams"] = StreamSettings(reads=asyncio.Semaphore(max(1, pool_size // 2)))
     return found  # type: ignore[no-any-return]
 
 
@@ -142,6 +147,7 @@ async def _events(feed: TaskFeed, replay: list[ServerSentEventMessage] | None,
     """The SSE messages of one connection (Litestar cancels this on client disconnect)."""
     store, state = feed.store, feed.state
     config.active += 1
+    SSE_STREAMS.inc()
     started = last_sent = time.monotonic()
     last_read = 0.0
     try:
@@ -172,12 +178,17 @@ async def _events(feed: TaskFeed, replay: list[ServerSentEventMessage] | None,
             if pause > 0:
                 await asyncio.sleep(pause)
             last_read = time.monotonic()
-            pending = await feed.read(emit_after=state.position)
+            if config.reads is None:
+                pending = await feed.read(emit_after=state.position)
+            else:
+                async with config.reads:
+                    pending = await feed.read(emit_after=state.position)
     except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
         # Headers are sent: no problem+json any more. Close; EventSource resumes by itself.
         log.warning("task event stream of %s closed: %s", state.task.task_id, exc)
     finally:
         config.active -= 1
+        SSE_STREAMS.dec()
 
 
 class TaskEventsController(Controller):

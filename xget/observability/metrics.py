@@ -28,6 +28,8 @@ HTTP_REQUESTS = Counter("xget_http_requests_total", "HTTP requests by route and 
 HTTP_LATENCY = Histogram("xget_http_request_duration_seconds", "HTTP request latency by route",
                          ["method", "route"], registry=REGISTRY,
                          buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
+SSE_STREAMS = Gauge("xget_task_event_streams", "Task event streams (SSE) open in this API process",
+                    registry=REGISTRY)
 TASKS = Gauge("xget_tasks", "Tasks by status (read model, at scrape time)", ["status"], registry=REGISTRY)
 
 # Executions (worker)
@@ -68,7 +70,7 @@ PROJECTION_APPLIED = Counter("xget_projection_events_total", "Events applied by 
 # Which process moves which metric: each process exposes only its own, so a scrape of one never
 # shows another's counters as a misleading 0. A process not listed exposes everything.
 OWNED: dict[str, tuple[object, ...]] = {
-    "api": (HTTP_REQUESTS, HTTP_LATENCY, TASKS, PROJECTION_LAG),
+    "api": (HTTP_REQUESTS, HTTP_LATENCY, TASKS, PROJECTION_LAG, SSE_STREAMS),
     "worker": (EXECUTIONS_STARTED, EXECUTIONS_FINISHED, EXECUTIONS_RUNNING, PAGES, ITEMS, X_ERRORS, WAITS,
                WAIT_SECONDS, ACCOUNT_LEASES, ACCOUNT_RELEASES, PROXY_LEASES, PROXY_RELEASES, KAFKA_LAG),
     "relay": (RELAY_PUBLISHED, RELAY_LAG),
