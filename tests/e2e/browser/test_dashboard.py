@@ -173,3 +173,25 @@ async def test_with_api_keys_the_dashboard_asks_for_a_key_and_then_works_with_it
     await page.reload()  # the key stays in localStorage
     await page.wait_for_selector("[data-test=auth-state]:text('key accepted')")
     assert script_errors(page) == []
+
+
+async def test_the_list_keeps_its_page_and_filter_in_the_address_for_back(page: Any, product: Product) -> None:
+    owner = f"paging-{uuid.uuid4().hex[:6]}"
+    name = f"paged {owner}"
+    async with httpx.AsyncClient(base_url=product.api) as client:
+        for i in range(25):
+            body = {"task_name": f"{name} {i:02d}", "task_type": "USER_INFO", "user_id": owner,
+                    "parameters": {"username": "elonmusk"}}
+            assert (await client.post("/api/v1/tasks", json=body)).status_code == 201
+    await page.goto(f"{product.api}/dashboard#/?q={owner}&page=abc")  # a bad page number is page 1
+    await page.wait_for_selector("text=page 1 of 2")
+    await page.click("text=Next ›")
+    await page.wait_for_selector("text=page 2 of 2")
+    assert "page=2" in page.url and f"q={owner}" in page.url
+    await page.click("[data-test=task-table] tbody a")
+    await page.wait_for_url(re.compile(r"#/tasks/"))
+    await page.go_back()
+    await page.wait_for_selector("text=page 2 of 2")
+    await page.goto(f"{product.api}/dashboard#/?q={owner}&page=999")  # past the end: the last page
+    await page.wait_for_selector("text=page 2 of 2")
+    assert script_errors(page) == []

@@ -9,7 +9,7 @@ const STATUSES = ["", "PENDING", "RUNNING", "COMPLETED", "FAILED", "STOPPED"];
 
 export function listView(root, params) {
   const state = {
-    page: Number(params.get("page") || 1),
+    page: Math.max(1, Number.parseInt(params.get("page") || "1", 10) || 1),
     status: params.get("status") || "",
     q: params.get("q") || "",
   };
@@ -38,6 +38,7 @@ export function listView(root, params) {
 
   async function load() {
     clearTimeout(timer);
+    remember();
     try {
       const query = { page: state.page, size: 20 };
       if (state.status) query.status = state.status;
@@ -61,6 +62,11 @@ export function listView(root, params) {
       clear(body, page.items.map(row));
     }
     const pages = Math.max(1, Math.ceil(page.total / page.size));
+    if (state.page > pages) { // a remembered page past the end (tasks were deleted): the last one
+      state.page = pages;
+      load();
+      return;
+    }
     clear(pager,
       h("button", { disabled: state.page <= 1, text: "‹ Previous", onclick: () => { state.page -= 1; load(); } }),
       h("span.muted", { text: `page ${state.page} of ${pages}` }),
@@ -90,6 +96,16 @@ export function listView(root, params) {
     } catch (error) {
       toast(error.message, "error");
     }
+  }
+
+  // The page and filters live in the address, so Back from a task returns to them.
+  function remember() {
+    const query = new URLSearchParams();
+    if (state.page > 1) query.set("page", String(state.page));
+    if (state.status) query.set("status", state.status);
+    if (state.q) query.set("q", state.q);
+    const hash = `#/${query.toString() ? "?" + query : ""}`;
+    if ((location.hash || "#/") !== hash) history.replaceState(null, "", hash);
   }
 
   load();
