@@ -155,6 +155,11 @@ class XSession:
             except (ProxyServiceError, OSError) as exc:
                 log.warning("cannot release proxy lease %s (%s): %s", lease.lease_id, outcome, exc)
 
+    @property
+    def _exhausted_reason(self) -> str:
+        # A task pinned to one account waits for that account, not for the pool.
+        return "pinned_account_busy" if self.pinned_account_id else "accounts_exhausted"
+
     async def _account_for(self, operation: str) -> AccountLease:
         while True:
             if self.stop.is_set():
@@ -183,7 +188,7 @@ class XSession:
                     candidates.append(now + exc.retry_after)
                 until = min(candidates) if candidates else now + self.poll_interval
                 self._check_deadline(until, f"no account can call {operation} now")
-                await self.wait_until(until, "accounts_exhausted", operation)
+                await self.wait_until(until, self._exhausted_reason, operation)
                 continue
             until = exhausted.get(lease.account_id)
             if until is not None:
@@ -191,7 +196,7 @@ class XSession:
                 self._account = lease
                 await self._release_account(AccountOutcome.rate_limited(until, operation))
                 self._check_deadline(until, f"account {lease.account_id} is rate limited")
-                await self.wait_until(until, "accounts_exhausted", operation)
+                await self.wait_until(until, self._exhausted_reason, operation)
                 continue
             self._account = lease
             return lease

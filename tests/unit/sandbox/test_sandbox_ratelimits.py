@@ -87,7 +87,7 @@ async def test_a_pinned_account_waits_for_its_window_and_goes_on():
         items = [i async for p in collect("USER_TWEETS", {"user_id": "44196397", "limit": 60}, session)
                  for i in p.items]
         await session.aclose()
-        assert len(items) == 60 and waits and waits[0].reason == "accounts_exhausted"
+        assert len(items) == 60 and waits and waits[0].reason == "pinned_account_busy"
         await rt.aclose()
 
 

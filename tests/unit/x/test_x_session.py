@@ -257,3 +257,16 @@ async def test_a_failed_account_release_still_releases_the_proxy(body):
     await s.acquire("UserByScreenName")
     await s.aclose()  # must not raise: the account lease expires on its own
     assert released == ["ok"] and s.account_id is None
+
+
+async def test_a_task_pinned_to_a_busy_account_waits_for_it_not_for_the_pool(body):
+    waits = []
+
+    async def on_wait(info):
+        waits.append(info)
+
+    s, limits = session(FakeX(body), pinned_account_id="a0", on_wait=on_wait, deadline=time.time() + 60)
+    await limits.record("a0", "UserByScreenName", remaining=0, reset_at=time.time() + 0.3)
+    await s.fetch("UserByScreenName", VARS)
+    assert waits and {w.reason for w in waits} == {"pinned_account_busy"}  # no accounts.exhausted alert
+    await s.aclose()
