@@ -93,6 +93,14 @@ pid_of() { # name args
   return 1
 }
 
+# The pid listening on a port when it runs this clone's `xget ARGS` (needs `ss`).
+ours_on_port() { # port args
+  local lpid
+  command -v ss >/dev/null 2>&1 || return 1
+  lpid=$(ss -Hltnp "sport = :$1" 2>/dev/null | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -n1)
+  [ -n "$lpid" ] && runs_ours "$lpid" "$2" && echo "$lpid"
+}
+
 write_pid() { # name pid
   echo "$2 $(start_time "$2")" >"$RUN/$1.pid"
 }
@@ -181,6 +189,12 @@ up() {
     IFS='|' read -r name args url envs ports <<<"$entry"
     if pid=$(pid_of "$name" "$args"); then
       say "$name: running (pid $pid)"
+      continue
+    fi
+    port=$(url_port "$url")
+    if [ -n "$port" ] && pid=$(ours_on_port "$port" "$args"); then
+      write_pid "$name" "$pid"  # ours, but its pid file was lost: take it back
+      say "$name: running (pid $pid); its lost pid file was restored"
       continue
     fi
     for port in $(url_port "$url") $ports; do

@@ -132,6 +132,18 @@ port_owner() {
   fi
 }
 
+# A service of ours whose pid file was lost (deleted, or a crash between start and write) still
+# holds its port: take it back (rewrite the pid file) rather than call it a stranger that `down`
+# would then never stop. Needs `ss` to name the listener; matched like read_pid does.
+adopt_listener() { # service port match pidfile
+  local lpid
+  command -v ss >/dev/null 2>&1 || return 1
+  lpid=$(ss -Hltnp "sport = :$2" 2>/dev/null | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -n1)
+  [ -n "$lpid" ] && pid_is "$lpid" "$3" || return 1
+  echo "$lpid" > "$4"
+  say "$1: running (pid $lpid) on port $2; its lost pid file was restored"
+}
+
 fail_port_taken() { # service port envvar
   local owner
   owner=$(port_owner "$2")
@@ -530,7 +542,10 @@ kafka_up() {
   t0=$(now)
   kafka_prepare
   if [ -z "${pid:-}" ]; then
-    port_open "$KAFKA_HOST" "$KAFKA_PORT" && fail_port_taken kafka "$KAFKA_PORT" XGET_KAFKA_PORT
+    if port_open "$KAFKA_HOST" "$KAFKA_PORT"; then
+      adopt_listener kafka "$KAFKA_PORT" "$KAFKA_MATCH" "$RUN/kafka.pid" && return 0
+      fail_port_taken kafka "$KAFKA_PORT" XGET_KAFKA_PORT
+    fi
     port_open "$KAFKA_HOST" "$KAFKA_CONTROLLER_PORT" \
       && fail_port_taken kafka "$KAFKA_CONTROLLER_PORT" XGET_KAFKA_CONTROLLER_PORT
     say "kafka: starting on $KAFKA_HOST:$KAFKA_PORT (controller $KAFKA_CONTROLLER_PORT)..."
@@ -635,7 +650,10 @@ ferret_up() {
   ferret_build_wait
   t0=$(now)
   if [ -z "${pid:-}" ]; then
-    port_open "$MONGO_HOST" "$MONGO_PORT" && fail_port_taken ferretdb "$MONGO_PORT" XGET_MONGO_PORT
+    if port_open "$MONGO_HOST" "$MONGO_PORT"; then
+      adopt_listener ferretdb "$MONGO_PORT" "$FERRET_MATCH" "$RUN/ferretdb.pid" && return 0
+      fail_port_taken ferretdb "$MONGO_PORT" XGET_MONGO_PORT
+    fi
     say "ferretdb: starting on $MONGO_HOST:$MONGO_PORT..."
     mkdir -p "$FERRET_DIR/data"
     printf '===== %s services.sh: starting ferretdb\n' "$(date -Is)" >> "$LOG/ferretdb.log"
