@@ -1,19 +1,24 @@
 """Search over the lazy world: a query parser and a newest-first scan in time windows.
 
 Supported query syntax: words (all must appear), ``#hashtag``, ``@handle``, ``-word``,
-``from:handle``, ``since:YYYY-MM-DD``, ``until:YYYY-MM-DD`` (exclusive), ``lang:xx``,
-``filter:media``, ``filter:replies`` / ``-filter:replies``. Native retweets and the posts of
-suspended or protected users are never results (as on X without ``include:nativeretweets``).
+``"exact phrase"``, ``from:handle``, ``since:`` / ``until:`` (exclusive) as ``YYYY-MM-DD`` or
+X's ``YYYY-MM-DD_HH:MM:SS_UTC``, ``lang:xx``, ``filter:media``, ``filter:replies`` /
+``-filter:replies``. Native retweets and the posts of suspended or protected users are never
+results (as on X without ``include:nativeretweets``).
 
 The world is never materialised: the tweets of one 6-hour window are listed on demand from each
 user's timeline geometry (O(users) per window), cached, and filtered per query; ``from:`` reads
-that user's timeline directly. A page scans at most :data:`MAX_WINDOWS` windows, so a query that
-matches little returns short or empty pages with a cursor, and the engine's empty-page rule ends it.
+that user's timeline directly. A page keeps scanning older windows until it is full, the query's
+``since`` (or the start of the world) is reached, or it has examined :data:`SCAN_BUDGET` tweets
+(a few seconds of CPU). So a rare query skips long empty stretches like X does, and a page is
+empty yet carries a cursor only when that budget runs out (weeks without a match in the default
+world), which the engine's empty-page rule then ends.
 """
 
 from __future__ import annotations
 
 import bisect
+import re
 from collections import OrderedDict
 
 from xget.sandbox.config import ConfigError, parse_instant
@@ -21,7 +26,10 @@ from xget.sandbox.tweets import REPLY, RETWEET, Tweet, Tweets
 from xget.sandbox.world import World
 
 WINDOW_MS = 6 * 3600 * 1000
-MAX_WINDOWS = 8
+# Tweets one page may examine before it answers with what it has (possibly nothing) and a cursor:
+# ~25 windows (six days) of the default 12,000-user world, about 2 s of CPU; a deterministic
+# count, not a clock, so a query's pages are the same on every run.
+SCAN_BUDGET = 40_000
 WORLD_START_MS = 1167609600 * 1000  # 2007-01-01: nothing is older
 
 
@@ -32,12 +40,13 @@ class QueryError(ValueError):
 class Query:
     """A parsed raw query."""
 
-    __slots__ = ("raw", "terms", "hashtags", "negated", "from_user", "since_ms", "until_ms",
-                 "lang", "media", "replies", "unknown_user")
+    __slots__ = ("raw", "terms", "phrases", "hashtags", "negated", "from_user", "since_ms",
+                 "until_ms", "lang", "media", "replies", "unknown_user")
 
     def __init__(self, raw: str, world: World) -> None:
         self.raw = raw
         self.terms: list[str] = []
+        self.phrases: list[str] = []
         self.hashtags: list[str] = []
         self.negated: list[str] = []
         self.from_user: int | None = None
@@ -47,7 +56,17 @@ class Query:
         self.lang: str | None = None
         self.media = False
         self.replies: bool | None = None
-        for token in raw.split():
+        rest = []
+        for i, part in enumerate(raw.split('"')):
+            if i % 2 and part.strip():
+                # a quoted phrase: its words, in order (an unclosed quote runs to the end)
+                words = [_word(w) for w in part.lower().split() if _word(w)]
+                if words:
+                    self.phrases.append(" ".join(words))
+                    self.terms.extend(words)
+            elif not i % 2:
+                rest.append(part)
+        for token in " ".join(rest).split():
             low = token.lower()
             name, sep, value = low.partition(":")
             if sep and name in ("from", "since", "until", "lang", "filter") and value:
@@ -58,8 +77,8 @@ class Query:
                 self.negated.append(low[1:])
             elif low.startswith("#") and len(low) > 1:
                 self.hashtags.append(low[1:])
-            else:
-                self.terms.append(low.strip(".,!?\"'"))
+            elif _word(low):
+                self.terms.append(_word(low))
         if not (self.terms or self.hashtags or self.from_user is not None or self.unknown_user):
             raise QueryError("SearchQueryParsingException(ERROR_EMPTY_QUERY)")
 
@@ -71,9 +90,9 @@ class Query:
                     self.unknown_user = True
                 self.from_user = u
             elif name == "since":
-                self.since_ms = max(WORLD_START_MS, parse_instant(value, "since") * 1000)
+                self.since_ms = max(WORLD_START_MS, parse_instant(_iso(value), "since") * 1000)
             elif name == "until":
-                self.until_ms = parse_instant(value, "until") * 1000
+                self.until_ms = parse_instant(_iso(value), "until") * 1000
             elif name == "lang":
                 self.lang = value
             elif value == "media":
@@ -101,7 +120,26 @@ class Query:
             words = t.terms()
             if any(w not in words for w in self.terms) or any(w in words for w in self.negated):
                 return False
+        if self.phrases:
+            text = " " + " ".join(_word(w) for w in t.text.lower().split()) + " "
+            if any(f" {p} " not in text for p in self.phrases):
+                return False
         return True
+
+
+def _word(token: str) -> str:
+    """A search word as :meth:`Tweet.terms` lists it (surrounding punctuation stripped)."""
+    return token.strip(".,!?:;\"'()…")
+
+
+_X_INSTANT = re.compile(r"(\d{4}-\d{2}-\d{2})_(\d{2}:\d{2}:\d{2})_utc")
+
+
+def _iso(value: str) -> str:
+    """X's ``YYYY-MM-DD_HH:MM:SS_UTC`` (lower-cased here) as ISO; anything else upper-cased back
+    (``2026-07-20T00:00:00Z`` arrives as ``...t00:00:00z``)."""
+    m = _X_INSTANT.fullmatch(value)
+    return f"{m.group(1)}T{m.group(2)}Z" if m else value.upper()
 
 
 class Searcher:
@@ -170,9 +208,14 @@ class Searcher:
         if cached is not None:
             return cached
         found = []
+        lang, post_lang = q.lang, self.tweets.post_lang
         for t_ms, u, k in self.window(w):
             if not q.since_ms <= t_ms < (q.until_ms or 1 << 62):
                 continue
+            if lang is not None:
+                pl = post_lang(u, k)
+                if pl is not None and pl != lang:
+                    continue
             t = self.tweets.get(u, k)
             if q.matches(t):
                 found.append((t.likes if top else t_ms, u, k))
@@ -196,8 +239,9 @@ class Searcher:
         w, offset = position if position is not None else ((upper - 1) // WINDOW_MS, 0)
         floor = q.since_ms // WINDOW_MS
         out: list[tuple[int, int]] = []
-        scanned = 0
-        while w >= floor and scanned < MAX_WINDOWS:
+        examined = 0
+        while w >= floor and examined < SCAN_BUDGET:
+            examined += len(self.window(w))
             matches = self._window_matches(q, w, top)
             take = matches[offset:offset + count - len(out)]
             out.extend(take)
@@ -207,7 +251,6 @@ class Searcher:
                     w, offset = w - 1, 0
                 return out, (w, offset) if w >= floor else None
             w, offset = w - 1, 0
-            scanned += 1
         return out, (w, 0) if w >= floor else None
 
     def _from_page(self, q: Query, position: tuple[int, int] | None,

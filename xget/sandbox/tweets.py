@@ -71,6 +71,16 @@ class Tweets:
             return QUOTE
         return POST
 
+    def post_lang(self, u: int, k: int) -> str | None:
+        """The language of tweet ``k`` of ``u`` when it is a post, else None; cheap (the first
+        three draws of its stream, as :meth:`_build` makes them), so a ``lang:`` search skips
+        most posts without building them."""
+        user = self.world.user(u)
+        r = Rng(key(self.world.base, T_TWEET, u, k))
+        if r.unit() < user.reply_rate + user.retweet_rate + user.quote_rate:
+            return None
+        return user.lang if r.chance(0.9) else r.pick(_ALL_LANGS)
+
     def pinned(self, u: int) -> int | None:
         """The index of the user's pinned tweet (a post or quote), or None."""
         user = self.world.user(u)
