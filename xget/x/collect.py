@@ -3,7 +3,9 @@
 ``collect`` runs against any :class:`PageFetcher`: the HTTP session in production, an
 in-process transport replaying recorded pages in tests. It returns exactly
 ``min(limit, available)`` items with no id twice in one execution, stops on a missing or
-repeated cursor or after three empty pages in a row, and resumes from a checkpointed cursor.
+repeated cursor, after three empty pages in a row or ten pages in a row that bring nothing new
+(only ids already collected, or only items the task's options drop), and resumes from a
+checkpointed cursor.
 """
 
 from __future__ import annotations
@@ -27,12 +29,20 @@ USER_FOLLOWING = "USER_FOLLOWING"
 TASK_TYPES = (USER_INFO, USER_TWEETS, KEYWORD_SEARCH, HASHTAG_SEARCH, USER_FOLLOWERS, USER_FOLLOWING)
 
 EMPTY_PAGES_TO_STOP = 3
+# Pages in a row with items but nothing new to keep: ids already collected (a source repeating
+# itself under fresh cursors) or items the options drop (retweets with include_retweets=false,
+# other people's posts in conversation modules). A user whose latest 200 posts are all retweets
+# is rare but real, so this is larger than the empty-page bound; it caps what a looping source
+# costs at ten requests (a fifth of an account's 15-minute UserTweets budget). Pages skipped
+# because they are newer than USER_TWEETS' ``until`` are progress and never count.
+STALE_PAGES_TO_STOP = 10
 PAGE_SIZE = 20
 
 STOP_LIMIT = "limit"
 STOP_NO_CURSOR = "no_cursor"
 STOP_REPEATED_CURSOR = "repeated_cursor"
 STOP_EMPTY_PAGES = "empty_pages"
+STOP_NO_NEW_ITEMS = "no_new_items"
 STOP_SINCE = "since"
 
 
@@ -54,7 +64,8 @@ class CollectedPage(msgspec.Struct, kw_only=True):
     options, cut at the limit); ``cursor`` is the checkpoint to resume from (the next page's
     cursor); ``number`` counts pages fetched by this call (1-based); ``total`` counts items
     collected by the execution including ``already``; ``done`` marks the last page and
-    ``stop_reason`` says why (limit, no_cursor, repeated_cursor, empty_pages, since).
+    ``stop_reason`` says why (limit, no_cursor, repeated_cursor, empty_pages, no_new_items,
+    since).
     """
 
     number: int
@@ -66,14 +77,28 @@ class CollectedPage(msgspec.Struct, kw_only=True):
     stop_reason: str | None = None
 
 
+def search_instant(value: str, name: str = "since") -> str:
+    """An ISO date or date-time as X's search operators take it: a date stays ``YYYY-MM-DD``; a
+    date-time (any offset) becomes UTC ``YYYY-MM-DD_HH:MM:SS_UTC`` (X refuses ISO date-times)."""
+    text = str(value).strip()
+    try:
+        instant = parse_utc(text)
+    except ValueError:
+        raise BadRequest(f"{name} must be an ISO date (YYYY-MM-DD) or date-time") from None
+    if len(text) == 10:
+        return text
+    return instant.strftime("%Y-%m-%d_%H:%M:%S_UTC")
+
+
 def build_search_query(query: str, *, since: str | None = None, until: str | None = None,
                        lang: str | None = None) -> str:
-    """X's raw search query: the terms plus ``since:``, ``until:`` and ``lang:`` operators."""
+    """X's raw search query: the terms plus ``since:``, ``until:`` and ``lang:`` operators
+    (instants normalised by :func:`search_instant`)."""
     parts = [query.strip()]
     if since:
-        parts.append(f"since:{since}")
+        parts.append(f"since:{search_instant(since, 'since')}")
     if until:
-        parts.append(f"until:{until}")
+        parts.append(f"until:{search_instant(until, 'until')}")
     if lang:
         parts.append(f"lang:{lang}")
     return " ".join(p for p in parts if p)
@@ -240,7 +265,7 @@ async def collect(task_type: str, params: Mapping[str, Any], fetch: PageFetcher 
     else:
         op, base = _plan(task_type, params)
     keep = _keep(task_type, params, user_id)
-    since = None
+    since = until = None
     if task_type == USER_TWEETS:
         # X has no server-side date filter on user timelines: filter here, stop past ``since``
         since, until = _instant(params, "since"), _instant(params, "until")
@@ -248,7 +273,7 @@ async def collect(task_type: str, params: Mapping[str, Any], fetch: PageFetcher 
 
     cursor = resume_cursor
     used_cursors: set[str] = set()
-    empty_streak = 0
+    empty_streak = stale_streak = 0
     number = 0
     while limit is None or total < limit:
         variables = dict(base)
@@ -268,6 +293,11 @@ async def collect(task_type: str, params: Mapping[str, Any], fetch: PageFetcher 
         total += len(new)
         nxt = page.cursor_bottom
         empty_streak = empty_streak + 1 if not page.items else 0
+        # nothing new to keep, and not merely ahead of USER_TWEETS' until (progress towards it)
+        ahead = until is not None and any(
+            isinstance(i, TweetRecord) and i.created_at is not None and i.created_at >= until
+            for i in page.items)
+        stale_streak = stale_streak + 1 if not new and not ahead else 0
         stop = None
         if limit is not None and total >= limit:
             stop = STOP_LIMIT
@@ -277,6 +307,8 @@ async def collect(task_type: str, params: Mapping[str, Any], fetch: PageFetcher 
             stop = STOP_REPEATED_CURSOR
         elif empty_streak >= EMPTY_PAGES_TO_STOP:
             stop = STOP_EMPTY_PAGES
+        elif stale_streak >= STALE_PAGES_TO_STOP:
+            stop = STOP_NO_NEW_ITEMS
         elif since is not None and _older_than(page, since, user_id):
             stop = STOP_SINCE
         yield CollectedPage(number=number, items=new, cursor=nxt, total=total,
