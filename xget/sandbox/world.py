@@ -176,7 +176,7 @@ class World:
         if u == 0:
             x.name, x.lang, x.bio, x.location = "Elon Musk", "en", "Mars & Cars, Chips & Dips", ""
             x.blue, x.verified, x.website = True, False, None
-            x.tweets = 1500 + r.below(300)
+            x.tweets = 1750 + r.below(300)  # >= 1,000 own posts without replies or retweets
             x.followers = max(x.followers, min(10_800, self.size - 100))
             x.following = 800
             gap_s = 1500

@@ -186,3 +186,17 @@ def test_page_sizes_follow_the_request_up_to_a_cap_or_a_fixed_knob():
     assert tweets_on_page(Pages(SandboxConfig(page_size=60)), 20) == 60
     followers = parse_page("Followers", Pages(SandboxConfig()).follows({"userId": "44196397"}, followers=True))
     assert len(followers.items) == 20
+
+
+async def test_elonmusk_has_a_thousand_original_posts_with_the_seed_examples_settings(pages):
+    params = {"username": "elonmusk", "include_replies": False, "include_retweets": False}
+    out, items, _ = await run(pages, "USER_TWEETS", params)
+    assert len(items) >= 1_000 and out[-1].stop_reason == "no_cursor"
+    assert all(not i.is_retweet and i.in_reply_to_tweet_id is None for i in items)
+
+
+@pytest.mark.parametrize("seed", ["other", "xget-2", "z"])
+def test_elonmusk_has_a_thousand_original_posts_whatever_the_seed(seed):
+    p = Pages(SandboxConfig(seed=seed))
+    kinds = [p.tweets.get(0, k).kind for k in range(p.world.user(0).tweets)]
+    assert sum(k not in (REPLY, RETWEET) for k in kinds) >= 1_000
