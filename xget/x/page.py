@@ -7,6 +7,7 @@ error (:mod:`xget.x.errors`); next to usable data it is kept as warnings on the 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,7 +21,7 @@ from xget.x.errors import (
     error_from_x_errors,
 )
 from xget.x.lenient import MALFORMED, decode_leniently
-from xget.x.records import Record
+from xget.x.records import Record, TweetRecord, UserRecord
 from xget.x.schema import (
     KEYS_DECODER,
     RESPONSE_DECODER,
@@ -180,15 +181,60 @@ def _operation_of(root: str, data: WData) -> str:
     return root
 
 
+# X's user-list cursors are ``<n>|<n>`` (``-1|<n>`` at the top); tweet timelines' are base64.
+_USER_LIST_CURSOR = re.compile(r"-?\d+\|\d+")
+
+
 def _has_users(tl: WTimeline) -> bool:
+    """Whether a user's timeline lists users (Followers & co.) rather than tweets: user entries,
+    or, on a page with only cursors, X's ``<n>|<n>`` cursor values or a timeline terminated at
+    both ends (user lists are; tweet timelines are not, or only at the top)."""
+    tweets = False
+    terminated = set()
+    list_cursor = False
     for ins in tl.instructions:
-        for e in ins.entries or ():
+        if ins.type == "TimelineTerminateTimeline" and ins.direction:
+            terminated.add(ins.direction)
+        for e in [*(ins.entries or ()), *([ins.entry] if ins.entry is not None else [])]:
             if e.entryId.startswith("user-"):
                 return True
-            ic = e.content.itemContent if e.content is not None else None
+            content = e.content
+            ic = content.itemContent if content is not None else None
             if ic is not None and ic.user_results is not None:
                 return True
-    return False
+            if e.entryId.startswith(("tweet-", "profile-conversation-", "profile-grid-")):
+                tweets = True
+            value = content.value if content is not None and content.cursorType else None
+            if value and _USER_LIST_CURSOR.fullmatch(value):
+                list_cursor = True
+    return not tweets and (list_cursor or {"Top", "Bottom"} <= terminated)
+
+
+# What a page of an operation may hold: user lists never hold tweets, tweet timelines never hold
+# only users. Checked after parsing, since operations sharing a ``data`` root (a user's tweets
+# and its followers both answer under ``data.user``) cannot be told apart by the root alone.
+_USER_LIST_OPS = frozenset({"Followers", "Following", "BlueVerifiedFollowers", "ListMembers",
+                            "Retweeters", "Favoriters", "UsersByRestIds", "BlockedAccountsAll",
+                            "UserCreatorSubscriptions", "membersSliceTimeline_Query",
+                            "moderatorsSliceTimeline_Query", *_USER_LOOKUPS})
+_TWEET_OPS = frozenset({"UserTweets", "UserTweetsAndReplies", "UserMedia", "Likes", "TweetDetail",
+                        "ListLatestTweetsTimeline", "Bookmarks", "HomeTimeline",
+                        "HomeLatestTimeline", "CommunityTweetsTimeline", "TweetResultByRestId",
+                        "TweetResultsByRestIds", "TweetResultsByIds"})
+
+
+def _check_family(op_name: str, page_items: list[Any]) -> None:
+    """Refuse a page whose items are of the other family than ``op_name``'s (NotXResponse)."""
+    if op_name in _USER_LIST_OPS:
+        n = sum(isinstance(i, TweetRecord) for i in page_items)
+        if n:
+            raise NotXResponse(f"this is not a {op_name} response: it holds {n} tweet(s), "
+                               f"a {op_name} response holds users")
+    elif op_name in _TWEET_OPS:
+        users = sum(isinstance(i, UserRecord) for i in page_items)
+        if users and users == len(page_items):
+            raise NotXResponse(f"this is not a {op_name} response: it holds {users} user(s) and "
+                               f"no tweets, a {op_name} response holds tweets")
 
 
 def detect_operation(payload: bytes | str | Mapping[str, Any]) -> str:
@@ -221,6 +267,8 @@ def parse_page(op_name: str | None, payload: bytes | str | Mapping[str, Any]) ->
         pb.entry(WEntry(entryId=resp.entryId or "", content=resp.content))
     else:
         _fill(pb, op, resp.data, resp)
+    if op_name is not None:
+        _check_family(op_name, pb.items)
     return Page(operation=op, items=pb.items, cursor_bottom=pb.cursor_bottom or pb.cursor_more,
                 cursor_top=pb.cursor_top, skipped=pb.skipped, errors=pb.errors, pinned=pb.pinned)
 

@@ -58,6 +58,7 @@ class WEntry(Struct):
 
 class WInstruction(Struct):
     type: str | None = None
+    direction: str | None = None
     entries: list[WEntry] | None = None
     entry: WEntry | None = None
     moduleItems: list[WModuleItem] | None = None

@@ -74,3 +74,23 @@ def test_every_recording_of_the_collected_operations_is_handled(fixtures):
         result = run(str(fixtures / name))
         assert result.exit_code == 0, (name, result.stderr)
         assert lines(result), name
+
+
+def test_tweets_given_for_a_user_list_op_exit_2(fixtures):
+    result = run(str(fixtures / "twscrape/raw_user_tweets.json"), "--op", "Followers")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "not a Followers response" in result.stderr and "tweet" in result.stderr
+
+
+def test_users_given_for_a_tweet_timeline_op_exit_2(fixtures):
+    result = run(str(fixtures / "twscrape/raw_followers.json"), "--op", "UserTweets")
+    assert result.exit_code == 2 and "not a UserTweets response" in result.stderr
+
+
+def test_the_right_op_of_a_shared_root_still_parses(fixtures):
+    for name, op in (("twscrape/raw_user_tweets.json", "UserTweets"),
+                     ("twscrape/raw_followers.json", "Followers"),
+                     ("twscrape/raw_user_media.json", "UserMedia"),
+                     ("twscrape/raw_user_by_login.json", "UserByScreenName")):
+        result = run(str(fixtures / name), "--op", op)
+        assert result.exit_code == 0, (name, result.stderr)
