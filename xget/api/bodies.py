@@ -54,7 +54,10 @@ async def check_request_body(request: Request[Any, Any, Any]) -> None:
     one given twice is refused (422) rather than silently resolved to its last value. For
     handlers that take a body: refuse a compressed one (415), a missing one (422 "request body
     is required") and the malformed ones :func:`check_json_body` finds."""
-    repeated = sorted({key for key, values in request.query_params.dict().items() if len(values) > 1})
+    # Only a query string with two parameters or more can repeat one (most requests have none).
+    query = request.scope.get("query_string", b"")
+    repeated = sorted({key for key, values in request.query_params.dict().items() if len(values) > 1}) \
+        if b"&" in query else []
     if repeated:
         raise ProblemException(422, "validation", f"query parameter {', '.join(map(repr, repeated))} given more than "
                                "once; each takes one value",
