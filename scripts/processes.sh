@@ -17,7 +17,11 @@ VAR=${XGET_VAR_DIR:-$ROOT/.var}
 RUN=$VAR/run
 LOG=$VAR/log
 XGET=$ROOT/.venv/bin/xget
-API_URL="http://${XGET_API_HOST:-127.0.0.1}:${XGET_API_PORT:-8003}"
+# Where to check health: a wildcard listen address (0.0.0.0, ::) is reached on loopback, and
+# without API keys the API answers only to this machine's names anyway.
+probe_host() { case "${1:-}" in "" | 0.0.0.0 | "::" | "[::]") echo 127.0.0.1 ;; *) echo "$1" ;; esac; }
+API_URL="http://$(probe_host "${XGET_API_HOST:-}"):${XGET_API_PORT:-8003}"
+SANDBOX_HOST=$(probe_host "${XGET_SANDBOX_HOST:-}")
 STOP_TIMEOUT=${XGET_STOP_TIMEOUT:-20}
 
 # name | xget arguments | health URL (empty: alive after a moment is enough) | environment |
@@ -26,9 +30,9 @@ STOP_TIMEOUT=${XGET_STOP_TIMEOUT:-20}
 PROCESSES=(
   "projector|projector|http://127.0.0.1:${XGET_PROJECTOR_METRICS_PORT:-9102}/metrics|XGET_METRICS_PORT=${XGET_PROJECTOR_METRICS_PORT:-9102}"
   "relay|relay|http://127.0.0.1:${XGET_RELAY_METRICS_PORT:-9101}/metrics|XGET_METRICS_PORT=${XGET_RELAY_METRICS_PORT:-9101}"
-  "sandbox-x|sandbox x|http://${XGET_SANDBOX_HOST:-127.0.0.1}:${XGET_SANDBOX_X_PORT:-8010}/health"
-  "sandbox-accounts|sandbox accounts|http://${XGET_SANDBOX_HOST:-127.0.0.1}:${XGET_SANDBOX_ACCOUNTS_PORT:-8011}/health"
-  "sandbox-proxies|sandbox proxies|http://${XGET_SANDBOX_HOST:-127.0.0.1}:${XGET_SANDBOX_PROXIES_PORT:-8012}/health||${XGET_SANDBOX_FORWARD_PORT:-8013}"
+  "sandbox-x|sandbox x|http://$SANDBOX_HOST:${XGET_SANDBOX_X_PORT:-8010}/health"
+  "sandbox-accounts|sandbox accounts|http://$SANDBOX_HOST:${XGET_SANDBOX_ACCOUNTS_PORT:-8011}/health"
+  "sandbox-proxies|sandbox proxies|http://$SANDBOX_HOST:${XGET_SANDBOX_PROXIES_PORT:-8012}/health||${XGET_SANDBOX_FORWARD_PORT:-8013}"
   "worker|worker|http://127.0.0.1:${XGET_WORKER_METRICS_PORT:-9103}/metrics|XGET_METRICS_PORT=${XGET_WORKER_METRICS_PORT:-9103}"
   "api|api|$API_URL/health"
 )

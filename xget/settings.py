@@ -206,6 +206,15 @@ class Settings:
         return frozenset(names)
 
     @property
+    def listed_hosts(self) -> frozenset[str]:
+        """The names XGET_ALLOWED_HOSTS lists explicitly (none for auto and *): the public names of
+        a reverse proxy in front of the API, whose pages may also change things."""
+        raw = self.allowed_hosts_raw.strip()
+        if raw in ("auto", "*"):
+            return frozenset()
+        return frozenset(n.strip().strip("[]").lower() for n in raw.split(",") if n.strip())
+
+    @property
     def allow_private_webhooks(self) -> bool:
         """Whether webhooks may target loopback, private and link-local addresses
         (XGET_WEBHOOKS_ALLOW_PRIVATE; auto: yes without authentication, no with API keys)."""

@@ -89,41 +89,54 @@ async def _reject_nul(scope: Scope, send: Send) -> None:
 _SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
-def browser_guard(app: ASGIApp, allowed_hosts: frozenset[str] | None) -> ASGIApp:
-    """Keep other web sites out of the API (most of all in auth mode ``none``, where a request
-    needs no credentials): a ``Host`` outside ``allowed_hosts`` is refused (a page that rebinds
+def browser_guard(app: ASGIApp, allowed_hosts: frozenset[str] | None,
+                  listed_hosts: frozenset[str] = frozenset()) -> ASGIApp:
+    """Keep other web sites out of the API when it runs without authentication (``allowed_hosts``
+    is then the host names it answers to): a ``Host`` outside them is refused (a page that rebinds
     its own name to 127.0.0.1 could otherwise read the API), and so is a state-changing request
-    a browser marks as coming from another site (``Origin`` or ``Sec-Fetch-Site``), which a
-    form or a ``no-cors`` fetch could otherwise send. Programs other than browsers send neither
-    header and are not affected."""
+    a browser marks as coming from another site (``Origin`` or ``Sec-Fetch-Site``), which a form
+    or a ``no-cors`` fetch could otherwise send. A page served under a name of ``listed_hosts``
+    (a reverse proxy's) counts as this site. With API keys (``allowed_hosts`` None) nothing is
+    checked here: another site's page cannot send the key header without a CORS preflight, which
+    the API never grants. Programs other than browsers send neither header and are not affected."""
+    if allowed_hosts is None:
+        return app
 
     async def guard(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]
                        if k in (b"host", b"origin", b"sec-fetch-site")}
-            host = headers.get("host", "")
-            if allowed_hosts is not None and _hostname(host) not in allowed_hosts:
+            host = headers.get("host", "").strip().lower()
+            # No Host at all (an HTTP/1.0 probe) is no browser: only browsers are kept out here.
+            if host and _hostname(host) not in allowed_hosts:
                 await _refuse(send, 421, "host-not-allowed", "Misdirected Request",
                               f"this API does not answer to the host name {host[:100]!r} (XGET_ALLOWED_HOSTS)")
                 return
-            if scope["method"] not in _SAFE_METHODS:
-                origin = headers.get("origin")
-                cross = headers.get("sec-fetch-site") in ("cross-site", "same-site") or (
-                    origin is not None and (origin == "null" or _hostport(origin) != host.lower()))
-                if cross:
-                    await _refuse(send, 403, "cross-site-request", "Forbidden",
-                                  "requests from another web site cannot change anything here")
-                    return
+            if scope["method"] not in _SAFE_METHODS and _cross_site(headers, host, listed_hosts):
+                await _refuse(send, 403, "cross-site-request", "Forbidden",
+                              "requests from another web site cannot change anything here")
+                return
         await app(scope, receive, send)
 
     return guard
+
+
+def _cross_site(headers: dict[str, str], host: str, listed_hosts: frozenset[str]) -> bool:
+    origin = headers.get("origin")
+    if origin is not None:
+        if origin == "null":
+            return True
+        hostport = _hostport(origin)
+        return hostport != host and _hostname(hostport) not in listed_hosts
+    return headers.get("sec-fetch-site") in ("cross-site", "same-site")
 
 
 def _hostname(host: str) -> str:
     host = host.strip().lower()
     if host.startswith("["):
         return host[1:host.find("]")] if "]" in host else host
-    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    return name.rstrip(".")
 
 
 def _hostport(origin: str) -> str:
