@@ -15,3 +15,12 @@ def parse_utc(text: str) -> dt.datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.timezone.utc)
     return value.astimezone(dt.timezone.utc)
+
+
+def format_utc(value: dt.datetime, date_time_sep: str = "T", suffix: str = "Z") -> str:
+    """``YYYY-MM-DDTHH:MM:SSZ`` (or X's ``YYYY-MM-DD_HH:MM:SS_UTC`` with ``"_", "_UTC"``) of an
+    aware datetime, in UTC, with a four-digit year: ``strftime("%Y")`` leaves years before 1000
+    unpadded, and these strings are compared as text with records' ``created_at``."""
+    v = value.astimezone(dt.timezone.utc)
+    return (f"{v.year:04d}-{v.month:02d}-{v.day:02d}{date_time_sep}"
+            f"{v.hour:02d}:{v.minute:02d}:{v.second:02d}{suffix}")

@@ -14,7 +14,7 @@ from litestar.params import QueryParameter
 
 from xget.api.deps import shorten
 from xget.api.problems import ProblemException
-from xget.timeutil import parse_utc
+from xget.timeutil import format_utc, parse_utc
 
 FORMAT = "a date (2026-01-01, midnight UTC) or an RFC 3339 date-time (2026-01-01T12:00:00Z)"
 
@@ -44,4 +44,4 @@ def stored(value: dt.datetime | None) -> str | None:
         value = value.replace(microsecond=0)
         if value < dt.datetime.max.replace(tzinfo=dt.timezone.utc) - dt.timedelta(seconds=1):
             value += dt.timedelta(seconds=1)
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return format_utc(value)

@@ -9,7 +9,7 @@ import click
 import msgspec
 
 from xget.x.errors import NotXResponse, XError
-from xget.x.page import OPERATION_ROOTS, page_error, parse_page
+from xget.x.page import OPERATION_ROOTS, check_family, page_error, parse_page
 from xget.x.records import record_type
 
 _encoder = msgspec.json.Encoder()
@@ -38,6 +38,8 @@ def parse_command(file: BinaryIO, op: str | None) -> None:
     out = click.get_binary_stream("stdout")
     try:
         page = parse_page(op, payload)
+        if op is not None:
+            check_family(op, page.items)
     except NotXResponse as exc:
         click.echo(f"xget parse: {getattr(file, 'name', 'FILE')}: {exc}", err=True)
         sys.exit(2)

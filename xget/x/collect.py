@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 import msgspec
 
-from xget.timeutil import parse_utc
+from xget.timeutil import format_utc, parse_utc
 from xget.x.errors import BadRequest, TargetNotFound
 from xget.x.page import Page
 from xget.x.records import Record, TweetRecord, UserRecord
@@ -87,7 +87,7 @@ def search_instant(value: str, name: str = "since") -> str:
         raise BadRequest(f"{name} must be an ISO date (YYYY-MM-DD) or date-time") from None
     if len(text) == 10:
         return text
-    return instant.strftime("%Y-%m-%d_%H:%M:%S_UTC")
+    return format_utc(instant, "_", "_UTC")
 
 
 def build_search_query(query: str, *, since: str | None = None, until: str | None = None,
@@ -178,7 +178,7 @@ def _instant(params: Mapping[str, Any], name: str) -> str | None:
         value = parse_utc(str(raw))
     except ValueError:
         raise BadRequest(f"{name} must be an ISO date (YYYY-MM-DD) or date-time") from None
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return format_utc(value)
 
 
 def _in_window(keep: Callable[[Record], bool], since: str | None,

@@ -223,8 +223,11 @@ _TWEET_OPS = frozenset({"UserTweets", "UserTweetsAndReplies", "UserMedia", "Like
                         "TweetResultsByRestIds", "TweetResultsByIds"})
 
 
-def _check_family(op_name: str, page_items: list[Any]) -> None:
-    """Refuse a page whose items are of the other family than ``op_name``'s (NotXResponse)."""
+def check_family(op_name: str, page_items: list[Any]) -> None:
+    """Refuse a page whose items are of the other family than ``op_name``'s (NotXResponse): for
+    ``xget parse --op``, where a file of another operation is a user's mistake. The engine does not
+    call it: a real page with an odd module must not fail a task (its filters keep only the
+    records the task wants)."""
     if op_name in _USER_LIST_OPS:
         n = sum(isinstance(i, TweetRecord) for i in page_items)
         if n:
@@ -267,8 +270,6 @@ def parse_page(op_name: str | None, payload: bytes | str | Mapping[str, Any]) ->
         pb.entry(WEntry(entryId=resp.entryId or "", content=resp.content))
     else:
         _fill(pb, op, resp.data, resp)
-    if op_name is not None:
-        _check_family(op_name, pb.items)
     return Page(operation=op, items=pb.items, cursor_bottom=pb.cursor_bottom or pb.cursor_more,
                 cursor_top=pb.cursor_top, skipped=pb.skipped, errors=pb.errors, pinned=pb.pinned)
 

@@ -28,6 +28,8 @@ SKIP_OTHER = "other"
 _EXCLUDED_PREFIXES: tuple[tuple[str, str], ...] = (
     ("promoted-", SKIP_PROMOTED),
     ("who-to-follow", SKIP_WHO_TO_FOLLOW),
+    ("who-to-subscribe", SKIP_WHO_TO_FOLLOW),  # profile timelines' "subscribe to" suggestions
+    ("whoToFollow", SKIP_WHO_TO_FOLLOW),
     ("toptabsrpusermodule", SKIP_WHO_TO_FOLLOW),
     ("connect-module", SKIP_WHO_TO_FOLLOW),
     ("tweetdetailrelatedtweets", SKIP_RECOMMENDATION),

@@ -193,3 +193,21 @@ def test_a_malformed_user_costs_that_user_only(doc):
     assert len(page.items) == 68 and page.skipped == {"malformed": 1}
     assert "338048283" not in [u.id for u in page.items]
     assert page.errors and "338048283" in page.errors[0]
+
+
+def test_subscribe_suggestions_on_a_profile_timeline_are_left_out(doc):
+    d = doc("twscrape/raw_user_tweets.json")
+    before = parse_page("UserTweets", copy.deepcopy(d)).skipped.get("who_to_follow", 0)
+    user = d["data"]["user"]["result"]
+    timeline = (user.get("timeline_v2") or user["timeline"])["timeline"]
+    adds = next(i for i in timeline["instructions"] if i.get("entries"))
+    suggestion = {"itemType": "TimelineUser", "__typename": "TimelineUser",
+                  "user_results": {"result": copy.deepcopy(user)}}
+    for prefix in ("who-to-subscribe-1", "whoToFollow-2"):
+        adds["entries"].insert(0, {"entryId": prefix, "sortIndex": "1", "content": {
+            "entryType": "TimelineTimelineModule", "__typename": "TimelineTimelineModule",
+            "displayType": "Vertical",
+            "items": [{"entryId": f"{prefix}-user-1", "item": {"itemContent": suggestion}}]}})
+    page = parse_page("UserTweets", d)
+    assert page.items and all(type(i).__name__ == "TweetRecord" for i in page.items)
+    assert page.skipped.get("who_to_follow") == before + 2
