@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import uuid
 from typing import Annotated, Any
 
 import msgspec
@@ -13,16 +11,15 @@ from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, Quer
 
 from xget.api.deps import ActorDep, CorrelationDep, Services, ServicesDep, can_see, etag, expected_version, \
     owner_filter, task_id_of
+from xget.api.idempotency import IdempotencyKey, IdempotentBatch, replay_create, single_task_id
 from xget.api.instants import Instant, instant
 from xget.api.openapi import CREATE_EXAMPLES
 from xget.api.problems import ProblemException
 from xget.api.schemas import BatchCreate, BatchItem, BatchMode, BatchResult, FieldError, TaskCreate, TaskOut, \
     TaskPage, TaskUpdate, task_out
 from xget.auth import Actor
-from xget.commands.decide import decide_create
 from xget.commands.errors import TaskAlreadyExists, TaskNotFound, ValidationFailed
-from xget.commands.handlers import CommandResult, task_stream
-from xget.commands.state import TaskState
+from xget.commands.handlers import CommandResult
 from xget.commands.params import TaskStatus, TaskType
 from xget.commands.types import CreateTask, DeleteTask, StartTask, StopTask, UpdateTask
 from xget.events import new_id
@@ -34,17 +31,6 @@ Size = Annotated[int, QueryParameter(ge=1, le=100, description="Items per page (
 IfMatch = Annotated[str | None, HeaderParameter(name="If-Match", required=False,
                                           description="ETag (task version) the change is based on: \"3\", a "
                                           "list \"3\", \"4\", or * (strong comparison: W/ tags never match)")]
-IdempotencyKey = Annotated[str | None, HeaderParameter(
-    name="Idempotency-Key", required=False, max_length=200,
-    description="Retries with the same key and body return the first answer; another body with the key is 422")]
-_IDEMPOTENCY_NS = uuid.UUID("6f0b7a52-8c1e-4c1b-9a57-3f1c2b7e5d10")
-MAX_BATCH = 100
-
-
-def _key_reused() -> ProblemException:
-    return ProblemException(422, "idempotency-key-reused", "Idempotency-Key reused with a different request body; "
-                            "use a new key for a different request",
-                            [{"field": "header.Idempotency-Key", "message": "reused with a different request body"}])
 
 
 async def _respond(services: Services, result: CommandResult, status: int, *projections: str) -> Response[TaskOut]:
@@ -79,69 +65,6 @@ def _actor_fields(actor: Actor | None, correlation_id: str) -> dict[str, Any]:
             "correlation_id": correlation_id}
 
 
-class _IdempotentBatch:
-    """A batch under an Idempotency-Key. Item i becomes the task uuid5(key, i), and its TaskCreated
-    is stored under an event id derived from a digest of the request (owner and body), so a retry
-    finds what the first request created and whether it sent the same body."""
-
-    def __init__(self, data: BatchCreate, actor: Actor | None, key: str) -> None:
-        owner = actor.user_id if actor else ""
-        self.base = uuid.uuid5(_IDEMPOTENCY_NS, f"batch\n{owner}\n{key}")
-        self.digest = hashlib.sha256(msgspec.json.encode([owner, data], order="sorted")).hexdigest()
-        self.size = len(data.tasks)
-
-    def task_id(self, index: int) -> str:
-        return str(uuid.uuid5(self.base, str(index)))
-
-    def event_id(self, task_id: str) -> str:
-        return str(uuid.uuid5(uuid.UUID(task_id), self.digest))
-
-    def event_ids(self, commands: list[tuple[int, CreateTask]]) -> dict[str, str]:
-        return {cmd.task_id: self.event_id(cmd.task_id) for _, cmd in commands}
-
-    async def _first_events(self, services: Services) -> dict[int, str]:
-        """Index -> event id of the TaskCreated of each item the key's first request created."""
-        by_stream = {task_stream(self.task_id(i)): i for i in range(MAX_BATCH)}
-        pool = getattr(services.commands.store, "pool", None)
-        if pool is None:  # the in-memory store of unit tests
-            found = {}
-            for stream, index in by_stream.items():
-                recorded = await services.commands.store.read_stream(stream)
-                if recorded:
-                    found[index] = recorded[0].event_id
-            return found
-        rows = await pool.fetch("SELECT stream_id, event_id::text AS event_id FROM events "
-                                "WHERE stream_id = ANY($1::text[]) AND version = 1", list(by_stream))
-        return {by_stream[r["stream_id"]]: r["event_id"] for r in rows}
-
-    async def replay(self, services: Services, commands: list[tuple[int, CreateTask]],
-                     errors: dict[int, list[tuple[str, str]]]) -> Any:
-        """What the key's first request created (a BatchOutcome), None if it created nothing; 422 if
-        it had another body, 409 if a task it created was deleted since."""
-        from xget.commands.batch import BatchOutcome
-
-        first = await self._first_events(services)
-        if not first:
-            return None
-        if any(i >= self.size or event_id != self.event_id(self.task_id(i)) for i, event_id in first.items()):
-            raise _key_reused()
-        created = {}
-        for index in first:
-            state = await services.commands.load(self.task_id(index))
-            if state.deleted:
-                raise ProblemException(409, "already-exists", f"task {state.task_id} created with this "
-                                       "Idempotency-Key was deleted; use a new key")
-            created[index] = state
-        for index, cmd in commands:
-            if index not in created:
-                try:
-                    decide_create(TaskState(task_id=cmd.task_id), cmd)
-                except ValidationFailed as exc:
-                    errors[index] = exc.errors
-        return BatchOutcome(created=created, errors={i: e for i, e in errors.items() if i not in created},
-                            position=None)
-
-
 class TaskController(Controller):
     """/api/v1/tasks"""
 
@@ -156,28 +79,15 @@ class TaskController(Controller):
         """Create a PENDING task. With an Idempotency-Key, a retry returns the task created first (200);
         the same key with a different body is refused (422)."""
         owner = (actor.user_id if actor else data.user_id) or ""
-        task_id = str(uuid.uuid5(_IDEMPOTENCY_NS, f"{owner}\n{idempotency_key}")) if idempotency_key else new_id()
+        task_id = single_task_id(owner, idempotency_key) if idempotency_key else new_id()
         command = _create_command(data, actor, correlation_id, task_id)
         try:
             result = await services.commands.execute(command)
         except TaskAlreadyExists:
-            return await self._replay_create(services, command)
+            return await replay_create(services, command)
         await services.caught_up(result.position, "tasks")
         return Response(task_out(result.state), status_code=201,
                         headers={"ETag": etag(result.state.version), "Location": f"{self.path}/{task_id}"})
-
-    @staticmethod
-    async def _replay_create(services: Services, command: CreateTask) -> Response[TaskOut]:
-        """The answer to a retry of an idempotent create: the task created first, if the retry asks
-        for the same task (its TaskCreated as this body would record it); 422 otherwise."""
-        recorded = await services.commands.store.read_stream(task_stream(command.task_id))
-        if not recorded or recorded[0].event != decide_create(TaskState(task_id=command.task_id), command)[0]:
-            raise _key_reused()
-        state = TaskState.from_events(command.task_id, recorded)
-        if state.deleted:
-            raise ProblemException(409, "already-exists", "the task created with this Idempotency-Key "
-                                   "was deleted; use a new key")
-        return Response(task_out(state), status_code=200, headers={"ETag": etag(state.version)})
 
     @post("/batch", status_code=201, summary="Create up to 100 tasks")
     async def create_batch(self, data: JSONBody[BatchCreate], services: ServicesDep, actor: ActorDep,
@@ -189,7 +99,7 @@ class TaskController(Controller):
         answers what the first request created; another body with the key is 422."""
         from xget.commands.batch import create_batch
 
-        batch = _IdempotentBatch(data, actor, idempotency_key) if idempotency_key else None
+        batch = IdempotentBatch(data, actor, idempotency_key) if idempotency_key else None
         if batch is not None:
             replay = await batch.replay(services, *self._commands(data, actor, correlation_id, batch))
             if replay is not None:
@@ -210,7 +120,7 @@ class TaskController(Controller):
         return self._batch_response(data, outcome, replayed=False)
 
     @staticmethod
-    def _commands(data: BatchCreate, actor: Actor | None, correlation_id: str, batch: "_IdempotentBatch | None"
+    def _commands(data: BatchCreate, actor: Actor | None, correlation_id: str, batch: "IdempotentBatch | None"
                   ) -> tuple[list[tuple[int, CreateTask]], dict[int, list[tuple[str, str]]]]:
         commands, errors = [], {}
         for index, body in enumerate(data.tasks):

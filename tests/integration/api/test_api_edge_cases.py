@@ -127,6 +127,14 @@ async def test_a_batch_with_an_idempotency_key_is_created_once(client: httpx.Asy
     assert (await client.get(TASKS, params={"user_id": user})).json()["total"] == 4
 
 
+async def test_two_users_choosing_the_same_batch_key_each_get_their_own_batch(client: httpx.AsyncClient) -> None:
+    key = {"Idempotency-Key": f"shared-{uuid.uuid4()}"}
+    for user in (f"ann-{uuid.uuid4().hex[:6]}", f"bob-{uuid.uuid4().hex[:6]}"):
+        made = await client.post(f"{TASKS}/batch", json={"tasks": [task_body(user)]}, headers=key)
+        assert made.status_code == 201, made.text
+        assert made.json()["items"][0]["task"]["user_id"] == user
+
+
 async def test_a_rejected_batch_is_a_problem_with_each_items_outcome(client: httpx.AsyncClient) -> None:
     body = {"tasks": [task_body(), task_body(parameters={"username": "a b"}),
                       task_body(parameters={"username": "jack", "x": 1})]}
