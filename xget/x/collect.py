@@ -274,6 +274,7 @@ async def collect(task_type: str, params: Mapping[str, Any], fetch: PageFetcher 
     cursor = resume_cursor
     used_cursors: set[str] = set()
     empty_streak = stale_streak = 0
+    seen_ahead: set[str] = set()
     number = 0
     while limit is None or total < limit:
         variables = dict(base)
@@ -293,10 +294,13 @@ async def collect(task_type: str, params: Mapping[str, Any], fetch: PageFetcher 
         total += len(new)
         nxt = page.cursor_bottom
         empty_streak = empty_streak + 1 if not page.items else 0
-        # nothing new to keep, and not merely ahead of USER_TWEETS' until (progress towards it)
-        ahead = until is not None and any(
-            isinstance(i, TweetRecord) and i.created_at is not None and i.created_at >= until
-            for i in page.items)
+        # nothing new to keep, and not merely ahead of USER_TWEETS' until (progress towards it,
+        # as long as the posts ahead are ones not seen before: a source repeating them loops)
+        fresh_ahead = {i.id for i in page.items
+                       if until is not None and isinstance(i, TweetRecord) and i.created_at is not None
+                       and i.created_at >= until} - seen_ahead
+        seen_ahead |= fresh_ahead
+        ahead = bool(fresh_ahead)
         stale_streak = stale_streak + 1 if not new and not ahead else 0
         stop = None
         if limit is not None and total >= limit:

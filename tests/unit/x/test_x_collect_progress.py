@@ -83,6 +83,13 @@ async def test_pages_newer_than_until_are_progress_not_stale():
     assert pages[-1].stop_reason == "limit" and [i.id for i in pages[-1].items] == ["1"]
 
 
+async def test_a_source_repeating_posts_newer_than_until_still_ends():
+    newer = [[tweet(100, created="2026-03-01T00:00:00Z")]] * 100
+    fetcher = Scripted(newer)
+    pages = await run("USER_TWEETS", {"username": "me", "until": "2026-02-01"}, fetcher)
+    assert pages[-1].stop_reason == "no_new_items" and fetcher.fetches == 1 + STALE_PAGES_TO_STOP
+
+
 @pytest.mark.parametrize(("since", "until", "expected"), [
     ("2026-07-20", "2026-07-21", "since:2026-07-20 until:2026-07-21"),
     ("2026-07-20T00:00:00Z", "2026-07-21T12:30:05Z",
