@@ -123,12 +123,16 @@ def browser_guard(app: ASGIApp, allowed_hosts: frozenset[str] | None,
 
 def _cross_site(headers: dict[str, str], host: str, listed_hosts: frozenset[str]) -> bool:
     origin = headers.get("origin")
-    if origin is not None:
-        if origin == "null":
-            return True
+    if origin is not None and origin != "null":
         hostport = _hostport(origin)
-        return hostport != host and _hostname(hostport) not in listed_hosts
-    return headers.get("sec-fetch-site") in ("cross-site", "same-site")
+        if hostport == host or _hostname(hostport) in listed_hosts:
+            return False
+    # Fetch metadata, which pages cannot forge, where the browser sends it: a same-origin form
+    # POST of a page with Referrer-Policy no-referrer (the dashboard) carries Origin "null".
+    site = headers.get("sec-fetch-site")
+    if site is not None:
+        return site not in ("same-origin", "none")
+    return origin is not None
 
 
 def _hostname(host: str) -> str:

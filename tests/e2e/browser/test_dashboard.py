@@ -130,14 +130,15 @@ async def test_export_downloads_every_result_in_the_chosen_format(page: Any, pro
         async with page.expect_download() as download_info:
             await page.click("[data-test=export]")
         download = await download_info.value
-        assert download.suggested_filename == f"xget-{task_id}.{fmt}"
+        # without an API key the browser downloads the stream itself (to disk, any size)
+        assert download.suggested_filename == f"xget-{task_id}-results.{fmt}"
         content = await asyncio.to_thread(Path(await download.path()).read_bytes)
         if fmt == "csv":
             rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
             assert len(rows) == 30 and {r["author_screen_name"] for r in rows} == {"elonmusk"}
         else:
             assert len(content.splitlines()) == 30
-    assert "saved" in await page.text_content("[data-test=export-status]")
+    assert "download started" in await page.text_content("[data-test=export-status]")
     assert script_errors(page) == []
 
 
@@ -170,6 +171,12 @@ async def test_with_api_keys_the_dashboard_asks_for_a_key_and_then_works_with_it
     await page.wait_for_selector("[data-test=live-status]:text('COMPLETED')", timeout=30_000)  # SSE with the key
     assert await live_count(page) == 1
     assert user in await page.text_content("section.info")
+    await page.select_option("[data-test=export-format]", "ndjson")
+    async with page.expect_download() as download_info:  # with a key: fetched by the page, then saved
+        await page.click("[data-test=export]")
+    download = await download_info.value
+    assert download.suggested_filename.endswith(".ndjson")
+    assert len((await asyncio.to_thread(Path(await download.path()).read_bytes)).splitlines()) == 1
     await page.reload()  # the key stays in localStorage
     await page.wait_for_selector("[data-test=auth-state]:text('key accepted')")
     assert script_errors(page) == []

@@ -54,3 +54,10 @@ def test_a_reverse_proxys_listed_name_is_this_site() -> None:
 
 def test_with_api_keys_nothing_is_checked_here() -> None:
     assert status_of("POST", {"host": "anything.example", "origin": "http://evil.example"}, allowed=None) == 200
+
+
+def test_a_same_origin_form_of_a_no_referrer_page_is_this_site() -> None:
+    same = {"host": "127.0.0.1:8003", "origin": "null", "sec-fetch-site": "same-origin"}
+    assert status_of("POST", same) == 200  # the dashboard's export form
+    assert status_of("POST", {**same, "sec-fetch-site": "cross-site"}) == 403
+    assert status_of("POST", {"host": "127.0.0.1:8003", "origin": "null"}) == 403  # no metadata: refuse

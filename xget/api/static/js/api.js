@@ -67,8 +67,32 @@ export const api = {
 };
 
 /**
+ * Without an API key: let the browser download the export itself (a form POST answered with
+ * Content-Disposition: attachment), so it streams to disk whatever its size. Returns false when
+ * a key is needed (a form cannot send the header; use exportResults then).
+ */
+export function exportToDisk(id, format) {
+  if (apiKey()) return false;
+  // Into a hidden frame, so the page stays as it is whatever the answer; the form and frame are
+  // removed later (removing a form at once cancels its submission).
+  const frame = document.createElement("iframe");
+  frame.name = `xget-export-${Date.now()}`;
+  frame.hidden = true;
+  const form = document.createElement("form");
+  form.method = "POST";
+  form.action = `${TASKS}/export/${encodeURIComponent(id)}?format=${encodeURIComponent(format)}`;
+  form.target = frame.name;
+  form.hidden = true;
+  document.body.append(frame, form);
+  form.submit();
+  setTimeout(() => { form.remove(); frame.remove(); }, 60000);
+  return true;
+}
+
+/**
  * Download a task's export; calls onBytes(received) as it arrives and returns a Blob.
- * (The export endpoint needs the API key header, so a plain link cannot fetch it.)
+ * (With an API key: the export endpoint needs the key header, so the page fetches it, holding
+ * the file in memory until it is saved.)
  */
 export async function exportResults(id, format, onBytes) {
   const response = await fetch(`${TASKS}/export/${encodeURIComponent(id)}?format=${format}`,

@@ -1,7 +1,7 @@
 // One task: live progress from its event stream, its executions, a results preview, and the
 // start, stop, export and delete actions.
 
-import { api, exportResults, followTask } from "./api.js";
+import { api, exportResults, exportToDisk, followTask } from "./api.js";
 import { FINAL, bytes, clear, h, progressBar, statusBadge, target, toast, when } from "./dom.js";
 
 const PREVIEW = 10;
@@ -166,6 +166,10 @@ export function detailView(root, id) {
     const button = h("button", { text: "Export", "data-test": "export", onclick: async () => {
       button.disabled = true;
       try {
+        if (exportToDisk(id, format.value)) {
+          status.textContent = "download started";
+          return;
+        }
         const blob = await exportResults(id, format.value, (n) => { status.textContent = bytes(n); });
         const url = URL.createObjectURL(blob);
         const link = h("a", { href: url, download: `xget-${id}.${format.value}` });
