@@ -26,8 +26,10 @@ X_RATE_LIMITS: dict[str, int] = {
     "Following": 50,
 }
 
+REALISM_FIELDS = ("visibility_rate", "views_hidden_rate", "escape_rate", "tombstone_rate",
+                  "unavailable_rate", "promoted_rate")
 WORLD_FIELDS = frozenset({"seed", "users", "now", "suspended_users", "protected_users",
-                          "suspended_rate", "protected_rate"})
+                          "suspended_rate", "protected_rate", *REALISM_FIELDS})
 
 
 class ConfigError(ValueError):
@@ -45,6 +47,19 @@ class SandboxConfig(msgspec.Struct, kw_only=True):
     protected_users: list[str] = []
     suspended_rate: float = 0.005
     protected_rate: float = 0.01
+    # realism: X's odd items at seeded rates, all off by default (xget/sandbox/realism.py)
+    visibility_rate: float = 0.0
+    """Share of tweet results wrapped in ``TweetWithVisibilityResults``."""
+    views_hidden_rate: float = 0.0
+    """Share of tweets whose ``views`` has no count."""
+    escape_rate: float = 0.0
+    """Share of posts whose text gains a phrase with ``& < >`` (``full_text`` HTML-escaped)."""
+    tombstone_rate: float = 0.0
+    """Per served tweet, chance of an extra ``TweetTombstone`` entry before it."""
+    unavailable_rate: float = 0.0
+    """Per served tweet, chance of an extra ``TweetUnavailable`` (or empty) entry before it."""
+    promoted_rate: float = 0.0
+    """Per served tweet, chance of an extra promoted entry before it."""
     # the API
     base_path: str = "/i/api/graphql"
     page_size: int = 0
@@ -93,7 +108,7 @@ class SandboxConfig(msgspec.Struct, kw_only=True):
         if not 1 <= self.max_page_size <= 1000 or not 0 <= self.page_size <= 1000:
             raise ConfigError("page sizes must be within 0..1000")
         for name in ("suspended_rate", "protected_rate", "error_rate", "timeout_rate", "slow_rate",
-                     "proxy_fail_rate"):
+                     "proxy_fail_rate", *REALISM_FIELDS):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ConfigError(f"{name} must be within 0..1")
         if self.proxy_mode not in ("forward", "direct"):

@@ -88,6 +88,43 @@ class Pages:
         self.shapes = Shapes(self.world, self.tweets)
         self.searcher = Searcher(self.world, self.tweets)
 
+    def _extras(self, extras: list[tuple[str, int]], tid: int, sort: int,
+                component: str) -> list[dict[str, Any]]:
+        """The entries of a tweet's ``extras`` (``Realism.extras``), to go just before its entry
+        (id ``tid``, sort index ``sort``): sort indices ``sort + n`` down to ``sort + 1``; never
+        results (see xget/sandbox/realism.py)."""
+        realism = self.world.realism
+        out = []
+        for i, (kind, draw) in enumerate(extras):
+            sort_index = str(sort + len(extras) - i)
+            if kind == "promoted":
+                entry = self._promoted(draw, sort_index, component)
+                if entry is not None:
+                    out.append(entry)
+                continue
+            content = {"__typename": "TimelineTweet", "itemType": "TimelineTweet",
+                       "tweetDisplayType": "Tweet", "tweet_results": realism.missing_result(kind, draw)}
+            # a post X no longer shows, between this one and the next newer: an id of its own
+            out.append(_item(f"tweet-{tid + len(extras) - i}", sort_index, content, component))
+        return out
+
+    def _promoted(self, draw: int, sort_index: str, component: str) -> dict[str, Any] | None:
+        world = self.world
+        v = 1 + draw % 50
+        if not world.visible(v) or world.user(v).tweets == 0:
+            return None
+        j = (draw >> 8) % min(20, world.user(v).tweets)
+        tid = self.tweets.tweet_id(v, j)
+        impression = world.realism.impression(draw)
+        content = _tweet_content(self.shapes.tweet_raw(v, j))
+        content["promotedMetadata"] = {
+            "advertiser_results": {"result": self.shapes.user_raw(v)},
+            "disclosureType": "NoDisclosure", "experimentValues": [],
+            "impressionId": impression, "impressionString": impression,
+            "clickTrackingInfo": {"urlParams": [{"key": "twclid", "value": f"2-{impression}"}]}}
+        prefix = "tweet" if (draw >> 4) % 4 == 0 else "promoted-tweet"
+        return _item(f"{prefix}-{tid}-{impression}", sort_index, content, component)
+
     def _count(self, variables: Mapping[str, Any]) -> int:
         if self.config.page_size:
             return self.config.page_size
@@ -167,13 +204,16 @@ class Pages:
                 instructions.append({"type": "TimelinePinEntry", "entry": entry})
         top_sort = str(self.tweets.tweet_id(u, k) + 1 if k < user.tweets else 1)
         served = 0
+        extras_on = self.world.realism.extras_on
         while k < user.tweets and served < count:
             t = self.tweets.get(u, k)
             k += 1
             sort = t.id_str
+            if t.kind == REPLY and not with_replies:
+                continue
+            if extras_on:
+                entries.extend(self._extras(self.world.realism.extras(u, t.k), t.id, t.id, "tweet"))
             if t.kind == REPLY:
-                if not with_replies:
-                    continue
                 v, j = t.target  # type: ignore[misc]
                 parent = self.tweets.tweet_id(v, j)
                 entries.append(_module(
@@ -274,10 +314,18 @@ class Pages:
             entries.append(_module("toptabsrpusermodule-1", "9223372036854775806", [
                 (f"user-{self.world.user_id(v)}", _user_content(self.shapes.user_raw(v))) for v in authors],
                 "Vertical", "user_module", header={"displayType": "Classic", "sticky": True, "text": "People"}))
-        for i, (u, k) in enumerate(results):
+        component = "latest_nightowl_recency" if not top else "result"
+        sort = 9223372036854775000
+        extras_on = self.world.realism.extras_on
+        for u, k in results:
             tid = self.tweets.tweet_id(u, k)
-            entries.append(_item(f"tweet-{tid}", str(9223372036854775000 - i), _tweet_content(
-                self.shapes.tweet_raw(u, k)), "latest_nightowl_recency" if not top else "result"))
+            if extras_on:
+                extras = self.world.realism.extras(u, k)
+                sort -= len(extras)
+                entries.extend(self._extras(extras, tid, sort, component))
+            entries.append(_item(f"tweet-{tid}", str(sort), _tweet_content(self.shapes.tweet_raw(u, k)),
+                                 component))
+            sort -= 1
         top_cursor = _cursor_entry("Top", cursors.encode(base, tag, (1 << 40, 0), salt=salt),
                                    "9223372036854775807")
         bottom = (_cursor_entry("Bottom", cursors.encode(base, tag, nxt, salt=salt), "0")

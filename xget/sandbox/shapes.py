@@ -16,6 +16,7 @@ from typing import Any
 
 import msgspec
 
+from xget.sandbox.realism import escape
 from xget.sandbox.tweets import QUOTE, REPLY, RETWEET, Tweet, Tweets
 from xget.sandbox.world import User, World
 
@@ -166,7 +167,7 @@ class Shapes:
             "entities": self._entities(t, cut),
             "favorite_count": t.likes,
             "favorited": False,
-            "full_text": text,
+            "full_text": escape(text),
             "id_str": t.id_str,
             "is_quote_status": t.kind == QUOTE,
             "lang": t.lang,
@@ -181,7 +182,7 @@ class Shapes:
             legacy["possibly_sensitive_editable"] = True
         if t.media:
             start = len(text) + 1
-            legacy["full_text"] = f"{text} {t.link}"
+            legacy["full_text"] = f"{escape(text)} {t.link}"
             media = self._media(t, handle, start)
             legacy["entities"]["media"] = media
             legacy["extended_entities"] = {"media": media}
@@ -219,6 +220,8 @@ class Shapes:
             "unmention_data": {},
             "views": {"count": str(t.views), "state": "EnabledWithCount"},
         }
+        if self.world.realism.views_hidden(t.u, t.k):
+            obj["views"] = {"state": "Enabled"}
         if t.note is not None:
             obj["note_tweet"] = {"is_expandable": True, "note_tweet_results": {"result": {
                 "entity_set": self._entities(t),
@@ -231,7 +234,10 @@ class Shapes:
         return obj
 
     def _tweet_raw(self, u: int, k: int) -> msgspec.Raw:
-        return msgspec.Raw(_ENCODE(self.tweet_object(self.tweets.get(u, k))))
+        obj = self.tweet_object(self.tweets.get(u, k))
+        if self.world.realism.wrapped(u, k):
+            obj = self.world.realism.wrap(obj)
+        return msgspec.Raw(_ENCODE(obj))
 
 
 NOTE_CUT_AT = 275

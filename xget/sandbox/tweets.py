@@ -199,6 +199,9 @@ class Tweets:
         for i in range(n):
             word = r.pick(words)
             add(word + ("." if i % 9 == 8 else ""))
+        phrase = world.realism.escaped_phrase(t.u, t.k)  # its own stream: r is not touched
+        if phrase is not None:
+            add(phrase)
         if r.chance(0.1):
             site = r.pick(SITES)
             expanded = f"https://{site}/p/{r.next() % 10**6}"

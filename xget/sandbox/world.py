@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from xget.sandbox.config import SandboxConfig
 from xget.sandbox.rand import Rng, key, seed_int
+from xget.sandbox.realism import Realism
 from xget.sandbox.vocab import (
     BIOS,
     FIRST_NAMES,
@@ -70,6 +71,7 @@ class World:
         self._suspended_names = {n.lower() for n in config.suspended_users}
         self._protected_names = {n.lower() for n in config.protected_users}
         self.user = lru_cache(maxsize=200_000)(self._build_user)
+        self.realism = Realism.from_config(self.base, config)
 
     # ------------------------------------------------------------------ lookups
 
