@@ -99,17 +99,23 @@ class Worker:
             return
         if not isinstance(event, TaskStarted):
             return
-        delay = 0.5
+        delay, failures = 0.5, 0
         while True:
             try:
                 await self.jobs.record(event.execution_id, event.task_id, recorded.position)
                 break
-            except Exception as exc:  # noqa: BLE001 - never acknowledge a start that was not stored
-                log.log(logging.WARNING if isinstance(exc, OUTAGES) else logging.ERROR,
-                        "cannot record job %s (%s: %s); retrying in %.1fs", event.execution_id,
-                        type(exc).__name__, exc, delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 10)
+            except OUTAGES as exc:  # wait the outage out: never acknowledge a start that was not stored
+                log.warning("cannot record job %s (%s: %s); retrying in %.1fs", event.execution_id,
+                            type(exc).__name__, exc, delay)
+            except Exception:  # noqa: BLE001 - a bug must not stall every later start of this worker
+                failures += 1
+                if failures >= 5:
+                    log.exception("giving up recording job %s; the missing-job sweep will record it",
+                                  event.execution_id)
+                    return
+                log.exception("cannot record job %s; retrying in %.1fs", event.execution_id, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10)
         try:
             await self.pool.offer(event.execution_id)
         except Exception as exc:  # noqa: BLE001 - the job is stored: the claim poll runs it
@@ -122,6 +128,7 @@ class Worker:
             asyncio.create_task(self.pool.renew_forever(stop), name="renew"),
             asyncio.create_task(self.signals.poll_forever(stop), name="stop-poll"),
             asyncio.create_task(self._measure_lag_forever(stop), name="kafka-lag"),
+            asyncio.create_task(self._sweep_forever(stop), name="missing-jobs"),
         ]
         await self._start_faust(stop)
         log.info("worker %s consuming %s (concurrency %d)", self.worker_id, self.settings.kafka_topic_tasks,
@@ -135,6 +142,18 @@ class Worker:
                 task.cancel()
             await asyncio.gather(*background, return_exceptions=True)
             self._datadir.cleanup()
+
+    async def _sweep_forever(self, stop: asyncio.Event, every: float = 30.0, grace: float = 30.0) -> None:
+        """The safety net of the Kafka path: every ``every`` seconds, record the jobs of open
+        executions that have none ``grace`` seconds after their start was requested (every worker
+        may do it: recording is idempotent)."""
+        while not await sleep_or_stop(stop, every):
+            try:
+                for execution_id in await self.jobs.record_missing(grace):
+                    log.warning("execution %s had no job (its start never reached a worker): recorded",
+                                execution_id)
+            except OUTAGES as exc:
+                log.warning("missing-job sweep failed: %s", exc)
 
     async def _measure_lag_forever(self, stop: asyncio.Event, every: float = 15.0) -> None:
         """The group's consumer lag on the task-event topic (end offsets - committed offsets)."""

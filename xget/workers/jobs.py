@@ -75,6 +75,25 @@ class JobQueue:
             execution_id, self.owner,
         )
 
+    async def record_missing(self, grace_seconds: float, limit: int = 100) -> list[str]:
+        """Record the jobs of open executions that have none, requested more than
+        ``grace_seconds`` ago: their TaskStarted never reached a worker (a start message given
+        up on, a topic recreated or cut by retention). Returns the execution ids recorded."""
+        rows = await self._pool.fetch(
+            """
+            SELECT x.id, x.task_id, e.position FROM task_executions x
+            JOIN events e ON e.routing_key = x.task_id AND e.type = 'TaskStarted'
+                         AND e.data->>'execution_id' = x.id
+            WHERE x.status IN ('PENDING', 'RUNNING')
+              AND x.requested_at < now() - make_interval(secs => $1)
+              AND NOT EXISTS (SELECT 1 FROM execution_jobs j WHERE j.execution_id = x.id)
+            ORDER BY x.requested_at
+            LIMIT $2
+            """,
+            grace_seconds, limit,
+        )
+        return [row["id"] for row in rows if await self.record(row["id"], row["task_id"], row["position"])]
+
     async def open_count(self) -> int:
         """Jobs not finished (running or waiting to be claimed)."""
         return await self._pool.fetchval("SELECT count(*) FROM execution_jobs WHERE finished_at IS NULL")

@@ -73,3 +73,22 @@ async def test_a_timeout_inside_an_execution_is_an_outage_not_the_task_deadline(
     await rig.pool.offer(execution_id)
     final = await final_of(rig, task_id, execution_id)
     assert type(final).__name__ == "ExecutionCompleted" and final.result_count == 50
+
+
+async def test_an_execution_whose_start_never_reached_a_worker_is_found_and_run(rig: Rig, projector: None) -> None:
+    from xget.commands.types import CreateTask
+
+    task_id, execution_id = str(uuid.uuid4()), str(uuid.uuid4())
+    await rig.commands.execute(CreateTask(task_id=task_id, task_name="lost", task_type="USER_TWEETS",
+                                          parameters={"username": "alice", "limit": 30}, user_id="u"))
+    await rig.commands.execute(StartTask(task_id=task_id, execution_id=execution_id))  # no job recorded
+    deadline = time.monotonic() + 10
+    while not await rig.container.pool.fetchval("SELECT 1 FROM task_executions WHERE id = $1", execution_id):
+        assert time.monotonic() < deadline, "the executions read model did not apply the start"
+        await asyncio.sleep(0.05)
+    assert execution_id not in await rig.jobs.record_missing(grace_seconds=60)  # too recent: Kafka's turn
+    assert execution_id in await rig.jobs.record_missing(grace_seconds=0)
+    assert execution_id not in await rig.jobs.record_missing(grace_seconds=0)  # recorded once
+    await rig.pool.offer(execution_id)
+    final = await final_of(rig, task_id, execution_id)
+    assert type(final).__name__ == "ExecutionCompleted" and final.result_count == 30
