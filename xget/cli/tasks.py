@@ -17,7 +17,7 @@ import click
 
 from xget.cli import render
 from xget.cli.client import Api
-from xget.cli.terminal import TASK_TYPES, api_options, emit_json, err, out, parse_params
+from xget.cli.terminal import TASK_TYPES, api_options, emit, emit_json, err, out, parse_params
 
 STATUSES = ("PENDING", "RUNNING", "COMPLETED", "FAILED", "STOPPED")
 EXPORT_FORMATS = ("csv", "json", "ndjson", "xlsx")
@@ -105,10 +105,7 @@ def list_tasks(api: Api, as_json: bool, status: str | None, task_type: str | Non
     """List tasks, newest first."""
     result = api.list(status=status and status.upper(), task_type=task_type and task_type.upper(),
                       user_id=user_id, q=q, page=page, size=size, sort=sort)
-    if as_json:
-        emit_json(result)
-    else:
-        out().print(render.tasks_table(result))
+    emit(as_json, result, render.tasks_table(result))
 
 
 @tasks.command("show")
@@ -133,14 +130,10 @@ def show(api: Api, as_json: bool, task_id: str) -> None:
 def start(api: Api, as_json: bool, task_id: str, follow: bool) -> None:
     """Start a task (a new execution); with --follow, watch it until it ends."""
     task = api.start(task_id)
+    if not (follow and as_json):  # following with --json prints the events only
+        emit(as_json, task, f"started task [bold]{task_id}[/] (execution {task['execution_id']})")
     if follow:
-        if not as_json:
-            out().print(f"started task [bold]{task_id}[/] (execution {task['execution_id']})")
         _follow(api, task_id, as_json)
-    elif as_json:
-        emit_json(task)
-    else:
-        out().print(f"started task [bold]{task_id}[/] (execution {task['execution_id']})")
 
 
 @tasks.command("watch")
@@ -157,10 +150,7 @@ def watch(api: Api, as_json: bool, task_id: str) -> None:
 def stop(api: Api, as_json: bool, task_id: str) -> None:
     """Ask a running task to stop; it keeps what it collected."""
     task = api.stop(task_id)
-    if as_json:
-        emit_json(task)
-    else:
-        out().print(f"stop requested for task [bold]{task_id}[/]; it ends within seconds")
+    emit(as_json, task, f"stop requested for task [bold]{task_id}[/]; it ends within seconds")
 
 
 @tasks.command("delete")
@@ -169,10 +159,7 @@ def stop(api: Api, as_json: bool, task_id: str) -> None:
 def delete(api: Api, as_json: bool, task_id: str) -> None:
     """Delete a task that is not running."""
     api.delete(task_id)
-    if as_json:
-        emit_json({"deleted": task_id})
-    else:
-        out().print(f"deleted task [bold]{task_id}[/]")
+    emit(as_json, {"deleted": task_id}, f"deleted task [bold]{task_id}[/]")
 
 
 @tasks.command("results")
@@ -222,10 +209,8 @@ def export(api: Api, as_json: bool, task_id: str, fmt: str, output: Path | None)
         raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from exc
     finally:
         partial.unlink(missing_ok=True)
-    if as_json:
-        emit_json({"task_id": task_id, "format": fmt, "path": str(path), "bytes": size})
-    else:
-        out().print(f"wrote {size:,} bytes to {path}")
+    emit(as_json, {"task_id": task_id, "format": fmt, "path": str(path), "bytes": size},
+         f"wrote {size:,} bytes to {path}")
 
 
 def _follow(api: Api, task_id: str, as_json: bool) -> None:

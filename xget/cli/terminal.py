@@ -74,6 +74,14 @@ def emit_json(value: Any) -> None:
     click.echo(json.dumps(value, ensure_ascii=False))
 
 
+def emit(as_json: bool, value: Any, human: Any) -> None:
+    """``value`` as JSON for scripts, or ``human`` (text with rich markup, or a table) for people."""
+    if as_json:
+        emit_json(value)
+    else:
+        out().print(human)
+
+
 def parse_params(task_type: str, pairs: tuple[str, ...]) -> dict[str, Any]:
     """``KEY=VALUE`` pairs, each value converted to the type the task type declares for it
     (``limit=50`` an integer, ``include_replies=false`` a boolean). Bounds are left to the API, and
