@@ -13,6 +13,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+# shellcheck source=scripts/lib.sh
+. "$ROOT/scripts/lib.sh"
 VAR=${XGET_VAR_DIR:-$ROOT/.var}
 RUN=$VAR/run
 LOG=$VAR/log
@@ -40,14 +42,6 @@ PROCESSES=(
 say() { printf '%s\n' "$*"; }
 err() { printf '%s\n' "$*" >&2; }
 
-# Alive and not a zombie (an exited child waits for PID 1 to reap it, which can take seconds).
-pid_alive() {
-  local stat
-  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-  stat=${stat##*) }
-  [ "${stat%% *}" != Z ]
-}
-
 # host:port of a health URL (empty for none).
 url_port() {
   [ -n "$1" ] || return 0
@@ -58,13 +52,6 @@ url_port() {
 
 port_taken() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
-
-# Who listens on a port, when `ss` can say ("python3",pid=123,fd=3).
-port_owner() {
-  if command -v ss >/dev/null 2>&1; then
-    ss -Hltnp "sport = :$1" 2>/dev/null | sed -n 's/.*users:((\(.*\)))/\1/p' | head -n1
-  fi
 }
 
 # The start time of a pid (field 22 of /proc/PID/stat): with the pid it names one process for
@@ -100,9 +87,7 @@ pid_of() { # name args
 # The pid listening on a port when it runs this clone's `xget ARGS` (needs `ss`).
 ours_on_port() { # port args
   local lpid
-  command -v ss >/dev/null 2>&1 || return 1
-  lpid=$(ss -Hltnp "sport = :$1" 2>/dev/null | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -n1)
-  [ -n "$lpid" ] && runs_ours "$lpid" "$2" && echo "$lpid"
+  lpid=$(listener_pid "$1") && [ -n "$lpid" ] && runs_ours "$lpid" "$2" && echo "$lpid"
 }
 
 write_pid() { # name pid

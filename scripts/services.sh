@@ -46,6 +46,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+# shellcheck source=scripts/lib.sh
+. "$ROOT/scripts/lib.sh"
 VAR=${XGET_VAR_DIR:-$ROOT/.var}
 RUN=$VAR/run
 LOG=$VAR/log
@@ -96,17 +98,6 @@ die_with_logs() { # message logfile...
   exit 1
 }
 
-# True when process $1 exists and is not a zombie. (A process killed after its parent exited is
-# reparented to PID 1; on these machines PID 1 reaps it only a second or two later, and in the
-# meantime `kill -0` still succeeds — and PostgreSQL, too, takes such a zombie for a live server.)
-pid_alive() {
-  [ -n "${1:-}" ] || return 1
-  local stat
-  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-  stat=${stat##*) }
-  [ "${stat%% *}" != Z ]
-}
-
 # Wait (up to $2 seconds) until pid $1 has fully disappeared, zombie included.
 wait_gone() {
   local deadline=$((SECONDS + ${2:-15}))
@@ -125,21 +116,12 @@ pid_is() {
 # True when something accepts TCP connections on host $1 port $2.
 port_open() { timeout 2 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null; }
 
-# Who listens on port $1 (best effort, for error messages).
-port_owner() {
-  if command -v ss >/dev/null 2>&1; then
-    ss -Hltnp "sport = :$1" 2>/dev/null | sed -n 's/.*users:((\(.*\)))/\1/p' | head -n1
-  fi
-}
-
 # A service of ours whose pid file was lost (deleted, or a crash between start and write) still
 # holds its port: take it back (rewrite the pid file) rather than call it a stranger that `down`
 # would then never stop. Needs `ss` to name the listener; matched like read_pid does.
 adopt_listener() { # service port match pidfile
   local lpid
-  command -v ss >/dev/null 2>&1 || return 1
-  lpid=$(ss -Hltnp "sport = :$2" 2>/dev/null | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -n1)
-  [ -n "$lpid" ] && pid_is "$lpid" "$3" || return 1
+  lpid=$(listener_pid "$2") && [ -n "$lpid" ] && pid_is "$lpid" "$3" || return 1
   echo "$lpid" > "$4"
   say "$1: running (pid $lpid) on port $2; its lost pid file was restored"
 }
