@@ -96,8 +96,8 @@ def stream_settings(services: Services) -> StreamSettings:
     """The process's stream settings, kept with its services."""
     found = services.extras.get("task_streams")
     if found is None:
-        pool_size = getattr(services.commands.store.pool, "get_max_size", lambda: 10)()  # type: ignore[attr-defined]
-        found = services.extras["task_streams"] = StreamSettings(reads=asyncio.Semaphore(max(1, pool_size // 2)))
+        reads = asyncio.Semaphore(max(1, services.settings.postgres_pool_size // 2))
+        found = services.extras["task_streams"] = StreamSettings(reads=reads)
     return found  # type: ignore[no-any-return]
 
 

@@ -3,6 +3,7 @@ access log."""
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 import uuid
@@ -31,7 +32,8 @@ def correlation_middleware(app: ASGIApp, access: bool = True) -> ASGIApp:
             await app(scope, receive, send)
             return
         if _has_nul(scope):
-            await _reject_nul(scope, send)
+            await _refuse(send, 400, "validation", "Invalid request",
+                          "the path or query string contains a NUL character (%00), which no field accepts")
             return
         correlation = None
         for name, value in scope["headers"]:
@@ -75,15 +77,6 @@ def _has_nul(scope: Scope) -> bool:
     # PostgreSQL text cannot hold NUL: refuse it at the door rather than fail (or store) deeper.
     query = scope.get("query_string", b"").lower()
     return "\x00" in scope["path"] or b"%00" in query or b"\x00" in query
-
-
-async def _reject_nul(scope: Scope, send: Send) -> None:
-    body = (b'{"type":"https://xget.dev/problems/validation","title":"Invalid request","status":400,'
-            b'"detail":"the path or query string contains a NUL character (%00), which no field accepts"}')
-    await send({"type": "http.response.start", "status": 400,
-                "headers": [(b"content-type", b"application/problem+json"),
-                            (b"content-length", str(len(body)).encode())]})
-    await send({"type": "http.response.body", "body": body})
 
 
 _SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -148,8 +141,8 @@ def _hostport(origin: str) -> str:
 
 
 async def _refuse(send: Send, status: int, slug: str, title: str, detail: str) -> None:
-    import json
-
+    """A problem+json answer from middleware, before any route handler (or Litestar's problem
+    handlers) is involved."""
     body = json.dumps({"type": f"https://xget.dev/problems/{slug}", "title": title, "status": status,
                        "detail": detail}).encode()
     await send({"type": "http.response.start", "status": status,

@@ -4,8 +4,8 @@ turned into :class:`~xget.x.records.UserRecord`."""
 from __future__ import annotations
 
 import email.utils
-from datetime import timezone
 
+from xget.timeutil import format_utc
 from xget.x.records import UserRecord
 from xget.x.schema_items import WUrlList, WUser
 
@@ -30,7 +30,7 @@ def x_time_to_iso(value: str | None) -> str | None:
         parsed = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
-    return parsed.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return format_utc(parsed)
 
 
 def _first_expanded(urls: WUrlList | None) -> str | None:
