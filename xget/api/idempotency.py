@@ -84,17 +84,8 @@ class IdempotentBatch:
     async def _first_events(self, services: Services) -> dict[int, str]:
         """Index -> event id of the TaskCreated of each item the key's first request created."""
         by_stream = {task_stream(self.task_id(i)): i for i in range(MAX_BATCH)}
-        pool = getattr(services.commands.store, "pool", None)
-        if pool is None:  # the in-memory store of unit tests
-            found = {}
-            for stream, index in by_stream.items():
-                recorded = await services.commands.store.read_stream(stream)
-                if recorded:
-                    found[index] = recorded[0].event_id
-            return found
-        rows = await pool.fetch("SELECT stream_id, event_id::text AS event_id FROM events "
-                                "WHERE stream_id = ANY($1::text[]) AND version = 1", list(by_stream))
-        return {by_stream[r["stream_id"]]: r["event_id"] for r in rows}
+        first = await services.commands.store.first_event_ids(list(by_stream))
+        return {by_stream[stream]: event_id for stream, event_id in first.items()}
 
     async def replay(self, services: Services, commands: list[tuple[int, CreateTask]],
                      errors: dict[int, list[tuple[str, str]]]) -> Any:

@@ -61,6 +61,11 @@ class InMemoryEventStore:
         """Events of one stream in version order."""
         return [e for e in self.events if e.stream_id == stream_id and e.version > after_version]
 
+    async def first_event_ids(self, stream_ids: Sequence[str]) -> dict[str, str]:
+        """The event id of the first event of each of ``stream_ids`` that exists."""
+        wanted = set(stream_ids)
+        return {e.stream_id: e.event_id for e in self.events if e.version == 1 and e.stream_id in wanted}
+
     async def stream_version(self, stream_id: str) -> int:
         """Current version of ``stream_id``."""
         return self._versions.get(stream_id, 0)

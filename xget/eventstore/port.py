@@ -47,6 +47,10 @@ class EventStore(Protocol):
         """Events of one stream in version order."""
         ...
 
+    async def first_event_ids(self, stream_ids: Sequence[str]) -> dict[str, str]:
+        """The event id of the first event (version 1) of each of ``stream_ids`` that exists."""
+        ...
+
     async def read_all(self, after_position: int, limit: int = 1000) -> list[RecordedEvent]:
         """Up to ``limit`` events with a position above ``after_position``, in position order."""
         ...

@@ -118,6 +118,13 @@ class PostgresEventStore:
         )
         return [_row_to_event(r) for r in rows]
 
+    async def first_event_ids(self, stream_ids: Sequence[str]) -> dict[str, str]:
+        """The event id of the first event (version 1) of each of ``stream_ids`` that exists, in
+        one query."""
+        rows = await self._pool.fetch("SELECT stream_id, event_id::text AS event_id FROM events "
+                                      "WHERE stream_id = ANY($1::text[]) AND version = 1", list(stream_ids))
+        return {r["stream_id"]: r["event_id"] for r in rows}
+
     async def stream_version(self, stream_id: str) -> int:
         """Current version of ``stream_id`` (0 when it does not exist)."""
         return await self._pool.fetchval(
