@@ -85,8 +85,11 @@ class Stack:
 
     def add_worker(self) -> XgetProcess:
         """Start one more worker and wait until it consumes."""
-        port = self._worker_metrics_port + len(self.workers) + len([p for p in self.retired if p.name.startswith("worker")])
-        name = f"worker-{len(self.workers)}"
+        # Numbered by every worker started so far, killed ones included: a name (and its metrics
+        # port) must never be given to two live workers.
+        index = len(self.workers) + len([p for p in self.retired if p.name.startswith("worker")])
+        port = self._worker_metrics_port + index
+        name = f"worker-{index}"
         worker = self._start("worker", name=name, XGET_METRICS_PORT=str(port))
         self.metrics_ports[name] = port
         self.workers.append(worker)
