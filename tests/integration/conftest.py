@@ -12,7 +12,7 @@ import httpx
 from xget.api.app import build_services, create_app
 from xget.api.openapi import add_parameter_schemas
 from xget.bootstrap import Container
-from xget.projections.registry import POSTGRES_PROJECTIONS
+from xget.projections.registry import POSTGRES_PROJECTIONS, runner_groups
 from xget.projections.runner import ProjectionRunner
 
 
@@ -26,8 +26,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 async def projector(container: Container) -> AsyncIterator[None]:
     """Every PostgreSQL projection, kept up to date for the whole session."""
     stop = asyncio.Event()
-    runners = [asyncio.create_task(ProjectionRunner(container.event_store, p).run(stop))
-               for p in POSTGRES_PROJECTIONS.values()]
+    runners = [asyncio.create_task(ProjectionRunner(container.event_store, *group).run(stop))
+               for group in runner_groups(POSTGRES_PROJECTIONS)]
     yield
     stop.set()
     await asyncio.gather(*runners)

@@ -49,6 +49,7 @@ def api(host: str | None, port: int | None, workers: int) -> None:
 def projector(only: tuple[str, ...]) -> None:
     """Keep the read models up to date from the event store, and send alert webhooks."""
     from xget.alerts.sender import WebhookSender
+    from xget.projections.registry import runner_groups
     from xget.projections.runner import ProjectionRunner
     from xget.projections.schema import ensure_projection
 
@@ -66,7 +67,7 @@ def projector(only: tuple[str, ...]) -> None:
             async with container.pool.acquire() as conn:
                 for projection in projections.values():
                     await ensure_projection(conn, projection)
-            runners = [ProjectionRunner(container.event_store, p) for p in projections.values()]
+            runners = [ProjectionRunner(container.event_store, *group) for group in runner_groups(projections)]
             loops = [r.run(stop) for r in runners]
             if "alerts" in projections:  # the webhook sender runs beside the alerts consumer
                 loops.append(WebhookSender.for_container(container).run(stop))

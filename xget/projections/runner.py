@@ -1,11 +1,16 @@
-"""Runs a PostgreSQL projection: tail the event store, write each batch and its checkpoint in
-one transaction, announce progress. One runner per projection is active (advisory lock)."""
+"""Runs PostgreSQL projections: tail the event store, write each batch and its checkpoint in
+one transaction, announce progress. One runner per projection is active (advisory lock).
+
+A runner may own a group of projections: each batch is applied to all of them in the same
+transaction, so readers never see one ahead of the other (a task COMPLETED while its execution
+still reads RUNNING, or the reverse)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import zlib
+from collections.abc import Sequence
 
 import asyncpg
 
@@ -25,29 +30,45 @@ def projection_lock_key(name: str) -> int:
     return 0x58470000 + (zlib.crc32(name.encode()) & 0xFFFF)
 
 
-async def apply_batch(conn: asyncpg.Connection, store: PostgresEventStore, projection: Projection,
-                      batch_size: int, announce: bool = False) -> int | None:
-    """Apply the next batch after the checkpoint in one transaction; returns the new checkpoint,
-    or None when there was nothing to do. The checkpoint row is locked first, so a rebuild's
-    switch (which locks it too) never interleaves with a batch. With ``announce``, each step of a
-    task's life is logged (the live tasks projection does it once for all read models)."""
+async def apply_batch(conn: asyncpg.Connection, store: PostgresEventStore,
+                      projections: Projection | Sequence[Projection], batch_size: int,
+                      announce: bool = False) -> int | None:
+    """Apply the next batch after the checkpoint(s) in one transaction; returns the new
+    checkpoint, or None when there was nothing to do.
+
+    The checkpoint rows are locked first (in name order, so two runners never deadlock), so a
+    rebuild's switch (which locks its row too) never interleaves with a batch. Projections of a
+    group may stand at different positions (one was just rebuilt): the batch starts at the lowest
+    and each projection gets only the events after its own checkpoint, so none sees an event
+    twice. With ``announce``, each step of a task's life is logged (once for all read models)."""
+    group = [projections] if not isinstance(projections, Sequence) else list(projections)
+    names = sorted(p.name for p in group)
     async with conn.transaction():
-        row = await conn.fetchrow(
-            "SELECT position, generation FROM checkpoints WHERE name = $1 FOR UPDATE", projection.name
-        )
-        events = await store.read_all(row["position"], batch_size, conn=conn)
+        rows = {r["name"]: r for r in await conn.fetch(
+            "SELECT name, position, generation FROM checkpoints WHERE name = ANY($1::text[]) "
+            "ORDER BY name FOR UPDATE", names)}
+        missing = set(names) - rows.keys()
+        if missing:
+            raise LookupError(f"no checkpoint for projection(s) {', '.join(sorted(missing))}")
+        events = await store.read_all(min(r["position"] for r in rows.values()), batch_size, conn=conn)
         if not events:
-            PROJECTION_LAG.labels(projection.name).set(0)
+            for name in names:
+                PROJECTION_LAG.labels(name).set(0)
             return None
-        await projection.apply(conn, events, row["generation"])
         position = events[-1].position
-        await conn.execute(
-            "UPDATE checkpoints SET position = $2, updated_at = now() WHERE name = $1", projection.name, position
-        )
-        await conn.execute("SELECT pg_notify($1, $2)", PROJECTIONS_CHANNEL, f"{projection.name}:{position}")
+        for projection in group:
+            row = rows[projection.name]
+            unseen = [e for e in events if e.position > row["position"]]
+            if unseen:
+                await projection.apply(conn, unseen, row["generation"])
+                PROJECTION_APPLIED.labels(projection.name).inc(len(unseen))
+        await conn.execute("UPDATE checkpoints SET position = $2, updated_at = now() "
+                           "WHERE name = ANY($1::text[]) AND position < $2", names, position)
+        for name in names:
+            await conn.execute("SELECT pg_notify($1, $2)", PROJECTIONS_CHANNEL, f"{name}:{position}")
         head = position if len(events) < batch_size else await conn.fetchval("SELECT position FROM event_head")
-    PROJECTION_APPLIED.labels(projection.name).inc(len(events))
-    PROJECTION_LAG.labels(projection.name).set(max(0, head - position))
+    for name in names:
+        PROJECTION_LAG.labels(name).set(max(0, head - position))
     if announce:
         _announce(events)
     return position
@@ -69,44 +90,58 @@ def _announce(events: list[RecordedEvent]) -> None:
 
 
 class ProjectionRunner:
-    """Keeps one projection up to date until stopped."""
+    """Keeps one projection, or a group applied together, up to date until stopped."""
 
-    def __init__(self, store: PostgresEventStore, projection: Projection, batch_size: int = 1000) -> None:
+    def __init__(self, store: PostgresEventStore, *projections: Projection, batch_size: int = 1000) -> None:
+        if not projections:
+            raise ValueError("a projection runner needs at least one projection")
         self._store = store
-        self._projection = projection
+        self._group = sorted(projections, key=lambda p: p.name)
+        self._name = "+".join(p.name for p in self._group)
         self._batch_size = batch_size
         self.position = 0
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Project until ``stop`` is set; stands by while another runner owns the projection, and
-        waits out database outages (reconnecting and taking its lock again)."""
+        """Project until ``stop`` is set; stands by while another runner owns a projection of the
+        group, and waits out database outages (reconnecting and taking its locks again)."""
         while not stop.is_set():
             try:
                 await self._run_locked(stop)
             except OUTAGES as exc:
-                log.warning("projection %s: %s (%s); retrying in 1s", self._projection.name,
-                            type(exc).__name__, exc)
+                log.warning("projection %s: %s (%s); retrying in 1s", self._name, type(exc).__name__, exc)
                 await sleep_or_stop(stop, 1.0)
             except Exception:  # noqa: BLE001 - nothing restarts the projector: log, back off, retry
-                log.exception("projection %s: unexpected error; retrying in 5s", self._projection.name)
+                log.exception("projection %s: unexpected error; retrying in 5s", self._name)
                 await sleep_or_stop(stop, 5.0)
 
+    async def _lock_all(self, conn: asyncpg.Connection) -> bool:
+        # All or none: holding some of a group's locks would block another runner for nothing.
+        taken = []
+        for projection in self._group:
+            key = projection_lock_key(projection.name)
+            if not await conn.fetchval("SELECT pg_try_advisory_lock($1)", key):
+                for held in taken:
+                    await unlock(conn, held)
+                return False
+            taken.append(key)
+        return True
+
     async def _run_locked(self, stop: asyncio.Event) -> None:
-        name = self._projection.name
         async with self._store.pool.acquire() as conn:
-            while not await conn.fetchval("SELECT pg_try_advisory_lock($1)", projection_lock_key(name)):
-                log.info("projection %s is run elsewhere; standing by", name)
+            while not await self._lock_all(conn):
+                log.info("projection %s is run elsewhere; standing by", self._name)
                 if await sleep_or_stop(stop, 2.0):
                     return
-            log.info("projection %s running", name)
+            log.info("projection %s running", self._name)
+            announce = any(p.name == "tasks" for p in self._group)
             try:
                 while not stop.is_set():
                     token = self._store.change_token()
-                    position = await apply_batch(conn, self._store, self._projection, self._batch_size,
-                                                 announce=self._projection.name == "tasks")
+                    position = await apply_batch(conn, self._store, self._group, self._batch_size, announce)
                     if position is not None:
                         self.position = position
                         continue
                     await until_first(stop, self._store.wait_for_new(token))
             finally:
-                await unlock(conn, projection_lock_key(name))
+                for projection in reversed(self._group):
+                    await unlock(conn, projection_lock_key(projection.name))

@@ -36,6 +36,24 @@ class CrashTestTasks(TasksProjection):
     tables = ("tasks_crashtest", "task_counts_crashtest")
 
 
+class GroupTestTasks(TasksProjection):
+    """A second private copy of the tasks projection, to run beside CrashTestTasks as a group."""
+
+    name = "tasks_grouptest"
+    table = "tasks_grouptest"
+    counts_table = "task_counts_grouptest"
+    tables = ("tasks_grouptest", "task_counts_grouptest")
+
+
+async def fresh(container: Container, *projections: TasksProjection) -> None:
+    """Empty generation-1 tables and a checkpoint at 0 for each private projection."""
+    async with container.pool.acquire() as conn:
+        for projection in projections:
+            await projection.create_generation(conn, 1)
+            await conn.execute("INSERT INTO checkpoints (name, position) VALUES ($1, 0) "
+                               "ON CONFLICT (name) DO UPDATE SET position = 0, generation = 1", projection.name)
+
+
 async def snapshot(container: Container, table: str) -> list[tuple]:
     rows = await container.pool.fetch(f"SELECT * FROM {table} ORDER BY 1, 2, 3")
     return [tuple(r.values()) for r in rows]
@@ -105,10 +123,7 @@ async def test_a_batch_that_crashes_before_commit_leaves_no_trace_and_is_applied
     container: Container, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     projection = CrashTestTasks()
-    async with container.pool.acquire() as conn:
-        await projection.create_generation(conn, 1)
-        await conn.execute("INSERT INTO checkpoints (name, position) VALUES ($1, 0) "
-                           "ON CONFLICT (name) DO UPDATE SET position = 0, generation = 1", projection.name)
+    await fresh(container, projection)
     for _ in range(3):
         await client.post(TASKS, json=task_body())
 
@@ -133,6 +148,49 @@ async def test_a_batch_that_crashes_before_commit_leaves_no_trace_and_is_applied
         await container.pool.fetchval("SELECT generation FROM checkpoints WHERE name = 'tasks'")))
     counted = await container.pool.fetchval("SELECT sum(n) FROM task_counts_crashtest_g1")
     assert counted == await container.pool.fetchval("SELECT count(*) FROM tasks_crashtest_g1")
+
+
+async def test_a_group_moves_its_projections_together_so_no_read_sees_one_ahead(
+    container: Container, client: httpx.AsyncClient
+) -> None:
+    first, second = CrashTestTasks(), GroupTestTasks()
+    await fresh(container, first, second)
+    task = (await client.post(f"{TASKS}/{(await client.post(TASKS, json=task_body())).json()['id']}/start")).json()
+    await worker_events(container, task, "completed")
+    positions = "SELECT position FROM checkpoints WHERE name = ANY($1::text[]) ORDER BY name"
+    batches = 0
+    async with container.pool.acquire() as conn:
+        while await apply_batch(conn, container.event_store, [first, second], 3) is not None:
+            batches += 1
+            # What another connection reads between two batches: both at the same position,
+            # with the same rows.
+            seen = [r["position"] for r in await container.pool.fetch(positions, [first.name, second.name])]
+            assert seen[0] == seen[1]
+            assert await snapshot(container, "tasks_crashtest_g1") == await snapshot(container, "tasks_grouptest_g1")
+    assert batches > 1
+
+
+async def test_a_group_gives_each_projection_only_the_events_after_its_own_checkpoint(
+    container: Container, client: httpx.AsyncClient
+) -> None:
+    ahead, behind = CrashTestTasks(), GroupTestTasks()
+    await fresh(container, ahead, behind)
+    for _ in range(3):
+        await client.post(TASKS, json=task_body())
+    async with container.pool.acquire() as conn:  # one projection was just rebuilt, say: it is ahead
+        while await apply_batch(conn, container.event_store, ahead, 500) is not None:
+            pass
+        for _ in range(3):
+            await client.post(TASKS, json=task_body())
+        while await apply_batch(conn, container.event_store, [ahead, behind], 4) is not None:
+            pass
+    await caught_up(container)
+    live = await snapshot(container, "tasks_g" + str(
+        await container.pool.fetchval("SELECT generation FROM checkpoints WHERE name = 'tasks'")))
+    assert await snapshot(container, "tasks_crashtest_g1") == live == await snapshot(container, "tasks_grouptest_g1")
+    for projection in (ahead, behind):  # counted once each: no event was applied twice
+        counted = await container.pool.fetchval(f"SELECT sum(n) FROM {projection.counts_table}_g1")
+        assert counted == await container.pool.fetchval(f"SELECT count(*) FROM {projection.table}_g1")
 
 
 async def test_a_rebuilt_projection_equals_the_live_one_and_the_old_one_serves_meanwhile(
