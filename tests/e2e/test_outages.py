@@ -31,6 +31,14 @@ def services_up() -> None:
                    stdout=subprocess.DEVNULL, timeout=300)
 
 
+async def mid_run(api: httpx.AsyncClient, live_stack: Stack) -> dict:
+    """A task of 1,000 posts started and five pages in (30 ms a page: several seconds left)."""
+    live_stack.sandbox(latency_ms=30)
+    task = await start(api, tweets_task(1000))
+    await wait_execution(api, task["execution_id"], statuses={"RUNNING"}, pages=5)
+    return task
+
+
 async def completes_exactly(api: httpx.AsyncClient, task: dict, limit: int) -> None:
     done = await wait_execution(api, task["execution_id"], timeout=120)
     assert done["status"] == "COMPLETED" and done["result_count"] == limit, done
@@ -42,9 +50,7 @@ async def completes_exactly(api: httpx.AsyncClient, task: dict, limit: int) -> N
 
 
 async def test_relay_and_projector_killed_mid_run_lose_nothing(api: httpx.AsyncClient, live_stack: Stack) -> None:
-    live_stack.sandbox(latency_ms=30)
-    task = await start(api, tweets_task(1000))
-    await wait_execution(api, task["execution_id"], statuses={"RUNNING"}, pages=5)
+    task = await mid_run(api, live_stack)
     for name in ("relay", "projector"):
         live_stack.restart(name, kill=True)
     await completes_exactly(api, task, 1000)
@@ -52,9 +58,7 @@ async def test_relay_and_projector_killed_mid_run_lose_nothing(api: httpx.AsyncC
 
 async def test_the_database_killed_mid_run_and_restarted_loses_nothing(api: httpx.AsyncClient,
                                                                       live_stack: Stack) -> None:
-    live_stack.sandbox(latency_ms=30)
-    task = await start(api, tweets_task(1000))
-    await wait_execution(api, task["execution_id"], statuses={"RUNNING"}, pages=5)
+    task = await mid_run(api, live_stack)
     kill_service("postgres")
     await asyncio.sleep(1)
     during = await api.get(f"{TASKS}/{task['id']}")
@@ -66,9 +70,7 @@ async def test_the_database_killed_mid_run_and_restarted_loses_nothing(api: http
 
 async def test_the_broker_killed_mid_run_and_restarted_loses_nothing(api: httpx.AsyncClient,
                                                                     live_stack: Stack) -> None:
-    live_stack.sandbox(latency_ms=30)
-    task = await start(api, tweets_task(1000))
-    await wait_execution(api, task["execution_id"], statuses={"RUNNING"}, pages=5)
+    task = await mid_run(api, live_stack)
     kill_service("kafka")
     started_meanwhile = await start(api, tweets_task(20))  # accepted while the broker is down
     await asyncio.to_thread(services_up)

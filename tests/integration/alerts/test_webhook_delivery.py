@@ -70,6 +70,13 @@ async def running_task(client: httpx.AsyncClient, user: str) -> dict[str, Any]:
     return (await client.post(f"{TASKS}/{task['id']}/start")).json()
 
 
+async def hooked_task(client: httpx.AsyncClient, url: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A fresh user's webhook to ``url`` and a running task of that user."""
+    user = f"hooked-{uuid.uuid4().hex[:8]}"
+    hook = await register(client, user, url)
+    return hook, await running_task(client, user)
+
+
 async def worker_appends(container: Container, task: dict[str, Any], *events: Event) -> int:
     """What a worker appends for the task's execution: ExecutionStarted, then ``events``."""
     stream = f"task-{task['id']}"
@@ -145,9 +152,7 @@ async def test_a_receiver_failing_first_gets_the_same_delivery_again_until_it_an
     container: Container, client: httpx.AsyncClient, alerts: None, receiver: Receiver
 ) -> None:
     receiver.statuses = [500, 302]  # a redirect is not followed: it is a failure too
-    user = f"hooked-{uuid.uuid4().hex[:8]}"
-    hook = await register(client, user, receiver.url)
-    task = await running_task(client, user)
+    hook, task = await hooked_task(client, receiver.url)
     await worker_appends(container, task, failed(task))
 
     requests = await receiver.wait_for(3)
@@ -163,9 +168,7 @@ async def test_a_receiver_that_keeps_failing_is_given_up_on_after_the_last_attem
     container: Container, client: httpx.AsyncClient, alerts: None, receiver: Receiver
 ) -> None:
     receiver.default = 503
-    user = f"hooked-{uuid.uuid4().hex[:8]}"
-    hook = await register(client, user, receiver.url)
-    task = await running_task(client, user)
+    hook, task = await hooked_task(client, receiver.url)
     await worker_appends(container, task, failed(task))
 
     (delivery,) = await settled(client, hook, 1)
@@ -182,9 +185,7 @@ async def test_an_unreachable_receiver_is_retried_with_the_error_recorded(
 ) -> None:
     closed = await Receiver().start()
     await closed.close()  # nothing listens on its port any more
-    user = f"hooked-{uuid.uuid4().hex[:8]}"
-    hook = await register(client, user, closed.url)
-    task = await running_task(client, user)
+    hook, task = await hooked_task(client, closed.url)
     await worker_appends(container, task, failed(task))
     (delivery,) = await settled(client, hook, 1)
     assert delivery["status"] == "failed" and delivery["attempts"] == BACKOFF.max_attempts
@@ -194,9 +195,7 @@ async def test_an_unreachable_receiver_is_retried_with_the_error_recorded(
 async def test_a_replay_of_the_source_events_creates_no_second_delivery(
     container: Container, client: httpx.AsyncClient, alerts: None, receiver: Receiver
 ) -> None:
-    user = f"hooked-{uuid.uuid4().hex[:8]}"
-    hook = await register(client, user, receiver.url)
-    task = await running_task(client, user)
+    hook, task = await hooked_task(client, receiver.url)
     before = await container.event_store.head()
     await worker_appends(container, task, failed(task))
     await receiver.wait_for(1)
