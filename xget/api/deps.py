@@ -116,7 +116,7 @@ def shorten(value: str, limit: int = 64) -> str:
 _ETAG = re.compile(r'\s*(W/)?"([^"]*)"\s*')
 
 
-def parse_if_match(value: str | None) -> set[int] | None:
+def parse_if_match(value: str | None) -> frozenset[int] | None:
     """The task versions an If-Match header accepts: None when absent or ``*`` (any current
     version). Comparison is strong (RFC 9110 13.1.1): weak tags (``W/"3"``) match nothing, so a
     header of weak tags only gives an empty set. A list (``"1", "5"``) accepts each version in it."""
@@ -130,22 +130,7 @@ def parse_if_match(value: str | None) -> set[int] | None:
                                    f"\"3\" (a comma-separated list), got {shorten(value)}")
         if not tag.group(1):
             versions.add(int(tag.group(2)))
-    return versions
-
-
-async def expected_version(services: Services, task_id: str, if_match: str | None) -> int | None:
-    """The version a command must find the task at, from If-Match (None: any). With a list, the
-    task's current version when it is in the list; otherwise a version that is not current, so the
-    command answers 404 (not visible) or 412 (visible, changed) as for a single tag."""
-    versions = parse_if_match(if_match)
-    if versions is None:
-        return None
-    if len(versions) == 1:
-        return next(iter(versions))
-    current = (await services.commands.load(task_id)).version
-    if current in versions:
-        return current
-    return max(versions, default=-1)
+    return frozenset(versions)
 
 
 def etag(version: int) -> str:

@@ -9,7 +9,7 @@ import msgspec
 from litestar import Controller, Response, delete, get, post, put
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 
-from xget.api.deps import ActorDep, CorrelationDep, Services, ServicesDep, can_see, etag, expected_version, \
+from xget.api.deps import ActorDep, CorrelationDep, Services, ServicesDep, can_see, etag, parse_if_match, \
     owner_filter, task_id_of
 from xget.api.idempotency import IdempotencyKey, IdempotentBatch, replay_create, single_task_id
 from xget.api.instants import Instant, instant
@@ -195,7 +195,7 @@ class TaskController(Controller):
         task_id = task_id_of(task_id)
         changes = {f: getattr(data, f) for f in data.__struct_fields__}
         result = await services.commands.execute(UpdateTask(
-            task_id=task_id, expected_version=await expected_version(services, task_id, if_match), **changes, **_actor_fields(actor, correlation_id)
+            task_id=task_id, expected_versions=parse_if_match(if_match), **changes, **_actor_fields(actor, correlation_id)
         ))
         return await _respond(services, result, 200, "tasks")
 
@@ -205,7 +205,7 @@ class TaskController(Controller):
         """Delete a task that is not running; its events stay in the event store."""
         task_id = task_id_of(task_id)
         result = await services.commands.execute(DeleteTask(
-            task_id=task_id, expected_version=await expected_version(services, task_id, if_match), **_actor_fields(actor, correlation_id)
+            task_id=task_id, expected_versions=parse_if_match(if_match), **_actor_fields(actor, correlation_id)
         ))
         await services.caught_up(result.position, "tasks", "task_executions")
 
@@ -215,7 +215,7 @@ class TaskController(Controller):
         """Open a new execution (from PENDING, COMPLETED, FAILED or STOPPED); a worker picks it up."""
         task_id = task_id_of(task_id)
         result = await services.commands.execute(StartTask(
-            task_id=task_id, execution_id=new_id(), expected_version=await expected_version(services, task_id, if_match),
+            task_id=task_id, execution_id=new_id(), expected_versions=parse_if_match(if_match),
             **_actor_fields(actor, correlation_id),
         ))
         return await _respond(services, result, 202, "tasks", "task_executions")
@@ -226,6 +226,6 @@ class TaskController(Controller):
         """Ask the running execution to stop; it ends within seconds, keeping what it collected."""
         task_id = task_id_of(task_id)
         result = await services.commands.execute(StopTask(
-            task_id=task_id, expected_version=await expected_version(services, task_id, if_match), **_actor_fields(actor, correlation_id)
+            task_id=task_id, expected_versions=parse_if_match(if_match), **_actor_fields(actor, correlation_id)
         ))
         return await _respond(services, result, 202, "tasks", "task_executions")

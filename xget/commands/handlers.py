@@ -43,9 +43,10 @@ class CommandResult(msgspec.Struct, frozen=True, kw_only=True):
 class TaskCommands:
     """Executes commands against the event store.
 
-    Without an ``expected_version`` from the caller, a concurrent change makes the handler
+    Without ``expected_versions`` from the caller, a concurrent change makes the handler
     re-read and decide again (the second of two starts then fails as an invalid transition).
-    With one (HTTP If-Match), a stale version is a conflict straight away.
+    With them (HTTP If-Match: one version or a list), a task at any other version is a conflict
+    straight away; an empty set (only weak ETags) matches no version.
     """
 
     def __init__(self, store: EventStore, retries: int = 3) -> None:
@@ -65,13 +66,14 @@ class TaskCommands:
         """Run ``cmd``; raises a :class:`xget.commands.errors.CommandError` or ConcurrencyConflict."""
         decide = DECIDERS[type(cmd)]
         task_id: str = cmd.task_id  # type: ignore[attr-defined]
-        expected: int | None = getattr(cmd, "expected_version", None)
+        expected: frozenset[int] | None = getattr(cmd, "expected_versions", None)
         for attempt in range(self._retries + 1):
             state = await self.load(task_id)
             if not isinstance(cmd, CreateTask):
                 _check_visible(state, cmd)
-            if expected is not None and state.version != expected:
-                raise ConcurrencyConflict(task_stream(task_id), expected, state.version)
+            if expected is not None and state.version not in expected:
+                # reported against the highest accepted version; -1 when none was strong
+                raise ConcurrencyConflict(task_stream(task_id), max(expected, default=-1), state.version)
             events = decide(state, cmd)
             if not events:
                 return CommandResult(state=state, position=None, events=[])

@@ -35,7 +35,7 @@ class UpdateTask(Command, frozen=True, kw_only=True):
     """Change some fields of a task that is not running; UNSET fields stay as they are."""
 
     task_id: str
-    expected_version: int | None = None
+    expected_versions: frozenset[int] | None = None
     task_name: str | UnsetType = UNSET
     describe: str | None | UnsetType = UNSET
     parameters: dict[str, Any] | UnsetType = UNSET
@@ -47,7 +47,7 @@ class DeleteTask(Command, frozen=True, kw_only=True):
     """Delete a task that is not running. Its events stay in the store."""
 
     task_id: str
-    expected_version: int | None = None
+    expected_versions: frozenset[int] | None = None
 
 
 class StartTask(Command, frozen=True, kw_only=True):
@@ -55,12 +55,12 @@ class StartTask(Command, frozen=True, kw_only=True):
 
     task_id: str
     execution_id: str
-    expected_version: int | None = None
+    expected_versions: frozenset[int] | None = None
 
 
 class StopTask(Command, frozen=True, kw_only=True):
     """Ask the running execution to stop."""
 
     task_id: str
-    expected_version: int | None = None
+    expected_versions: frozenset[int] | None = None
     reason: str = "stopped by request"

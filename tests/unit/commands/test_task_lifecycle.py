@@ -160,9 +160,9 @@ async def test_another_users_task_answers_like_a_missing_one(commands: TaskComma
 
 async def test_a_stale_if_match_version_is_a_conflict(commands: TaskCommands) -> None:
     task_id = await create(commands)
-    await commands.execute(UpdateTask(task_id=task_id, task_name="a", expected_version=1))
+    await commands.execute(UpdateTask(task_id=task_id, task_name="a", expected_versions=frozenset({1})))
     with pytest.raises(ConcurrencyConflict):
-        await commands.execute(UpdateTask(task_id=task_id, task_name="b", expected_version=1))
+        await commands.execute(UpdateTask(task_id=task_id, task_name="b", expected_versions=frozenset({1})))
 
 
 async def test_of_two_concurrent_starts_exactly_one_wins(commands: TaskCommands) -> None:
