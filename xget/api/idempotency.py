@@ -9,6 +9,7 @@ beside the events.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import uuid
 from typing import Annotated, Any
@@ -19,10 +20,9 @@ from litestar.params import HeaderParameter
 
 from xget.api.deps import Services, etag
 from xget.api.problems import ProblemException
-from xget.api.schemas import BatchCreate, TaskOut, task_out
+from xget.api.schemas import MAX_BATCH, BatchCreate, TaskOut, task_out
 from xget.auth import Actor
 from xget.commands.decide import decide_create
-from xget.commands.errors import ValidationFailed
 from xget.commands.handlers import task_stream
 from xget.commands.state import TaskState
 from xget.commands.types import CreateTask
@@ -31,7 +31,6 @@ IdempotencyKey = Annotated[str | None, HeaderParameter(
     name="Idempotency-Key", required=False, max_length=200,
     description="Retries with the same key and body return the first answer; another body with the key is 422")]
 _IDEMPOTENCY_NS = uuid.UUID("6f0b7a52-8c1e-4c1b-9a57-3f1c2b7e5d10")
-MAX_BATCH = 100
 
 
 def key_reused() -> ProblemException:
@@ -91,25 +90,19 @@ class IdempotentBatch:
                      errors: dict[int, list[tuple[str, str]]]) -> Any:
         """What the key's first request created (a BatchOutcome), None if it created nothing; 422 if
         it had another body, 409 if a task it created was deleted since."""
-        from xget.commands.batch import BatchOutcome
+        from xget.commands.batch import BatchOutcome, decide_items
 
         first = await self._first_events(services)
         if not first:
             return None
         if any(i >= self.size or event_id != self.event_id(self.task_id(i)) for i, event_id in first.items()):
             raise key_reused()
-        created = {}
-        for index in first:
-            state = await services.commands.load(self.task_id(index))
+        states = await asyncio.gather(*(services.commands.load(self.task_id(i)) for i in first))
+        created = dict(zip(first, states))
+        for state in states:
             if state.deleted:
                 raise ProblemException(409, "already-exists", f"task {state.task_id} created with this "
                                        "Idempotency-Key was deleted; use a new key")
-            created[index] = state
-        for index, cmd in commands:
-            if index not in created:
-                try:
-                    decide_create(TaskState(task_id=cmd.task_id), cmd)
-                except ValidationFailed as exc:
-                    errors[index] = exc.errors
-        return BatchOutcome(created=created, errors={i: e for i, e in errors.items() if i not in created},
-                            position=None)
+        errors = {i: e for i, e in errors.items() if i not in created}  # the caller's stays as it was
+        decide_items([(i, cmd) for i, cmd in commands if i not in created], errors)
+        return BatchOutcome(created=created, errors=errors, position=None)

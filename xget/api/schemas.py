@@ -54,10 +54,14 @@ class BatchMode(str, Enum):
     partial = "partial"
 
 
+MAX_BATCH = 100
+"""Most tasks one batch create takes."""
+
+
 class BatchCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Body of POST /api/v1/tasks/batch: up to 100 tasks."""
 
-    tasks: Annotated[list[TaskCreate], Meta(min_length=1, max_length=100)]
+    tasks: Annotated[list[TaskCreate], Meta(min_length=1, max_length=MAX_BATCH)]
     mode: BatchMode = BatchMode.all_or_nothing
 
 

@@ -100,11 +100,11 @@ class TaskController(Controller):
         from xget.commands.batch import create_batch
 
         batch = IdempotentBatch(data, actor, idempotency_key) if idempotency_key else None
+        commands, errors = self._commands(data, actor, correlation_id, batch)
         if batch is not None:
-            replay = await batch.replay(services, *self._commands(data, actor, correlation_id, batch))
+            replay = await batch.replay(services, commands, errors)
             if replay is not None:
                 return self._batch_response(data, replay, replayed=True)
-        commands, errors = self._commands(data, actor, correlation_id, batch)
         try:
             outcome = await create_batch(services.commands, commands, errors, data.mode is BatchMode.partial,
                                          batch.event_ids(commands) if batch else None)
@@ -112,7 +112,7 @@ class TaskController(Controller):
             if batch is None:
                 raise
             # The same key's first request committed meanwhile: answer as its replay.
-            replay = await batch.replay(services, *self._commands(data, actor, correlation_id, batch))
+            replay = await batch.replay(services, commands, errors)
             if replay is None:
                 raise
             return self._batch_response(data, replay, replayed=True)

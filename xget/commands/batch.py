@@ -21,6 +21,19 @@ def _event_id(event_ids: dict[str, str] | None, task_id: str, n: int) -> dict[st
     return {"event_id": event_ids[task_id]}
 
 
+def decide_items(items: list[tuple[int, CreateTask]], errors: dict[int, list[tuple[str, str]]]
+                 ) -> dict[int, tuple[CreateTask, list]]:
+    """Each valid item's command and the events it creates, by index; each invalid item's
+    errors go into ``errors``."""
+    decided: dict[int, tuple[CreateTask, list]] = {}
+    for index, cmd in items:
+        try:
+            decided[index] = (cmd, decide_create(TaskState(task_id=cmd.task_id), cmd))
+        except ValidationFailed as exc:
+            errors[index] = exc.errors
+    return decided
+
+
 class BatchOutcome(msgspec.Struct, kw_only=True):
     """Created tasks and per-item errors, by the item's index in the request."""
 
@@ -36,12 +49,7 @@ async def create_batch(commands: TaskCommands, items: list[tuple[int, CreateTask
     invalid item means nothing is created. ``event_ids`` (by task id) gives a task's TaskCreated
     the id to be stored under (an idempotent batch records its request's digest in it)."""
     now = datetime.now(timezone.utc)
-    decided: dict[int, tuple[CreateTask, list]] = {}
-    for index, cmd in items:
-        try:
-            decided[index] = (cmd, decide_create(TaskState(task_id=cmd.task_id), cmd))
-        except ValidationFailed as exc:
-            errors[index] = exc.errors
+    decided = decide_items(items, errors)
     if not decided or (errors and not partial):
         return BatchOutcome(created={}, errors=errors, position=None)
     requests = [
