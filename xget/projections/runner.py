@@ -31,8 +31,7 @@ def projection_lock_key(name: str) -> int:
 
 
 async def apply_batch(conn: asyncpg.Connection, store: PostgresEventStore,
-                      projections: Projection | Sequence[Projection], batch_size: int,
-                      announce: bool = False) -> int | None:
+                      projections: Projection | Sequence[Projection], batch_size: int) -> int | None:
     """Apply the next batch after the checkpoint(s) in one transaction; returns the new
     checkpoint, or None when there was nothing to do.
 
@@ -40,7 +39,8 @@ async def apply_batch(conn: asyncpg.Connection, store: PostgresEventStore,
     rebuild's switch (which locks its row too) never interleaves with a batch. Projections of a
     group may stand at different positions (one was just rebuilt): the batch starts at the lowest
     and each projection gets only the events after its own checkpoint, so none sees an event
-    twice. With ``announce``, each step of a task's life is logged (once for all read models)."""
+    twice. When a projection of the batch ``announces`` (tasks does), each step of a task's life
+    is logged after the commit, once for all read models."""
     group = [projections] if not isinstance(projections, Sequence) else list(projections)
     names = sorted(p.name for p in group)
     async with conn.transaction():
@@ -62,16 +62,25 @@ async def apply_batch(conn: asyncpg.Connection, store: PostgresEventStore,
             if unseen:
                 await projection.apply(conn, unseen, row["generation"])
                 PROJECTION_APPLIED.labels(projection.name).inc(len(unseen))
-        await conn.execute("UPDATE checkpoints SET position = $2, updated_at = now() "
-                           "WHERE name = ANY($1::text[]) AND position < $2", names, position)
-        for name in names:
-            await conn.execute("SELECT pg_notify($1, $2)", PROJECTIONS_CHANNEL, f"{name}:{position}")
+        # One round trip moves every checkpoint still behind and announces each move (a
+        # projection already past this batch keeps its position and said so when it got there).
+        await conn.execute(_MOVE_CHECKPOINTS, names, position, PROJECTIONS_CHANNEL)
         head = position if len(events) < batch_size else await conn.fetchval("SELECT position FROM event_head")
-    for name in names:
-        PROJECTION_LAG.labels(name).set(max(0, head - position))
-    if announce:
+    for name, row in rows.items():
+        PROJECTION_LAG.labels(name).set(max(0, head - max(position, row["position"])))
+    if any(getattr(p, "announces", False) for p in group):
         _announce(events)
     return position
+
+
+_MOVE_CHECKPOINTS = """
+WITH moved AS (
+    UPDATE checkpoints SET position = $2, updated_at = now()
+    WHERE name = ANY($1::text[]) AND position < $2
+    RETURNING name
+)
+SELECT pg_notify($3, name || ':' || $2::text) FROM moved
+"""
 
 
 _LIFECYCLE = frozenset({"TaskCreated", "TaskUpdated", "TaskDeleted", "TaskStarted", "TaskStopped", "ExecutionStarted",
@@ -133,11 +142,10 @@ class ProjectionRunner:
                 if await sleep_or_stop(stop, 2.0):
                     return
             log.info("projection %s running", self._name)
-            announce = any(p.name == "tasks" for p in self._group)
             try:
                 while not stop.is_set():
                     token = self._store.change_token()
-                    position = await apply_batch(conn, self._store, self._group, self._batch_size, announce)
+                    position = await apply_batch(conn, self._store, self._group, self._batch_size)
                     if position is not None:
                         self.position = position
                         continue

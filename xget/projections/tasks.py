@@ -26,6 +26,8 @@ class TasksProjection(FoldingProjection):
     name = "tasks"
     table = "tasks"
     counts_table = "task_counts"
+    announces = True
+    """The runner logs each step of a task's life once it is applied here (see runner._announce)."""
     tables = ("tasks", "task_counts")
     columns = COLUMNS
 
