@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import socket
 import tempfile
 
 import faust
@@ -19,6 +17,7 @@ import faust
 from xget.aio import sleep_or_stop
 from xget.bootstrap import Container
 from xget.events import TaskStarted, TaskStopped
+from xget.leasing import holder
 from xget.observability.metrics import KAFKA_LAG
 from xget.outages import OUTAGES
 from xget.outbox.envelope import decode_envelope
@@ -39,11 +38,6 @@ def group_id(settings: Settings) -> str:
     return settings.worker_group or f"xget-workers.{settings.kafka_topic_tasks}"
 
 
-def default_worker_id() -> str:
-    """hostname:pid, unique per process (a restarted worker waits out its predecessor's lease)."""
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
 class Worker:
     """One worker process: the Faust app, the execution pool and their shared resources."""
 
@@ -51,7 +45,7 @@ class Worker:
                  concurrency: int | None = None, lease_seconds: float | None = None) -> None:
         settings = container.settings
         self.settings = settings
-        self.worker_id = worker_id or settings.worker_id or default_worker_id()
+        self.worker_id = worker_id or settings.worker_id or holder()  # hostname:pid, unique per process
         self.jobs = JobQueue(container.pool, self.worker_id, lease_seconds or settings.worker_lease_seconds)
         self.signals = StopSignals(container.pool, container.notifier)
         ctx = WorkerContext(store=container.event_store, runtime=runtime, worker_id=self.worker_id)
@@ -165,16 +159,19 @@ class Worker:
         topic = self.settings.kafka_topic_tasks
         admin = AIOKafkaAdminClient(bootstrap_servers=self.settings.kafka_bootstrap_servers)
         consumer = AIOKafkaConsumer(bootstrap_servers=self.settings.kafka_bootstrap_servers, enable_auto_commit=False)
-        started = False
+        admin_started = consumer_started = False
         delay = 2.0  # the first reading soon after start, then every ``every`` seconds
         try:
             while not await sleep_or_stop(stop, delay):
                 delay = every
                 try:
-                    if not started:
+                    # each client started once, so a failed consumer start does not start the admin again
+                    if not admin_started:
                         await admin.start()
+                        admin_started = True
+                    if not consumer_started:
                         await consumer.start()
-                        started = True
+                        consumer_started = True
                     await consumer.topics()  # refreshes the metadata partitions_for_topic reads
                     partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
                     committed = await admin.list_consumer_group_offsets(group_id(self.settings), partitions=partitions)
@@ -185,8 +182,9 @@ class Worker:
                 except (KafkaError, *OUTAGES) as exc:
                     log.debug("consumer lag not measured: %s", exc)
         finally:
-            if started:
+            if consumer_started:
                 await consumer.stop()
+            if admin_started:
                 await admin.close()
 
     async def _start_faust(self, stop: asyncio.Event) -> None:

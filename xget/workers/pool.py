@@ -7,7 +7,7 @@ import asyncio
 import logging
 from datetime import datetime, timezone
 
-from xget.aio import sleep_or_stop
+from xget.aio import sleep_or_stop, until_first
 from xget.observability.logs import log_context
 from xget.observability.metrics import EXECUTIONS_FINISHED, EXECUTIONS_RUNNING, EXECUTIONS_STARTED
 from xget.outages import OUTAGES
@@ -29,7 +29,6 @@ class ExecutionPool:
         self.concurrency = concurrency
         self.poll_interval = poll_interval
         self.running: dict[str, asyncio.Task[str]] = {}
-        self.outcomes: dict[str, int] = {}
         self._claiming = 0
         self._wake = asyncio.Event()
 
@@ -100,7 +99,6 @@ class ExecutionPool:
         finally:
             self.signals.unwatch(job.execution_id)
         await self.jobs.finish(job.execution_id)
-        self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
         log.info("execution %s of task %s: %s", job.execution_id, job.task_id, outcome, extra={"outcome": outcome})
         return outcome
 
@@ -117,12 +115,7 @@ class ExecutionPool:
                     break
             self._wake.clear()
             # Sleep until the poll interval, a stop, or a finished execution freeing a slot.
-            waiters = {asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())}
-            try:
-                await asyncio.wait(waiters, timeout=self.poll_interval, return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                for waiter in waiters:
-                    waiter.cancel()
+            await until_first(stop, sleep_or_stop(self._wake, self.poll_interval))
 
     async def renew_forever(self, stop: asyncio.Event) -> None:
         """Renew the leases of running executions; cancel one whose lease was lost."""
