@@ -9,9 +9,20 @@
 See docs/webhooks.md.
 """
 
+from enum import Enum
+
 from xget.alerts.signing import sign, signature_header, verify_signature
 
-ALERT_EVENTS: tuple[str, ...] = ("task.failed", "execution.empty", "accounts.exhausted")
+
+class AlertEvent(str, Enum):
+    """An alert a webhook can subscribe to."""
+
+    task_failed = "task.failed"
+    execution_empty = "execution.empty"
+    accounts_exhausted = "accounts.exhausted"
+
+
+ALERT_EVENTS: tuple[str, ...] = tuple(e.value for e in AlertEvent)
 """Every alert a webhook can subscribe to (all of them when it names none)."""
 
-__all__ = ["ALERT_EVENTS", "sign", "signature_header", "verify_signature"]
+__all__ = ["ALERT_EVENTS", "AlertEvent", "sign", "signature_header", "verify_signature"]

@@ -18,14 +18,6 @@ class TooManyWebhooks(Exception):
     """The user already has :data:`MAX_WEBHOOKS_PER_USER` webhooks."""
 
 
-def parse_id(text: str) -> uuid.UUID | None:
-    """A webhook id from a path segment; None when it is not a UUID (answered like a missing one)."""
-    try:
-        return uuid.UUID(text)
-    except ValueError:
-        return None
-
-
 class Webhooks:
     """Registers, lists and deletes webhooks; lists their deliveries."""
 

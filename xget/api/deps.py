@@ -14,6 +14,7 @@ from litestar.di import NamedDependency
 from xget.alerts.store import Webhooks
 from xget.api.problems import ProblemException
 from xget.auth import Actor, ApiKeys
+from xget.commands.errors import ValidationFailed
 from xget.commands.handlers import TaskCommands
 from xget.projections.queries import ExecutionQueries, TaskQueries
 from xget.projections.watermarks import Watermarks
@@ -81,13 +82,27 @@ def provide_correlation_id(request: Request[Any, Any, Any], actor: NamedDependen
     return request.scope.get("state", {}).get("correlation_id") or str(uuid.uuid4())
 
 
-def owner_filter(actor: Actor | None, requested: str | None) -> str | None:
-    """The user_id a list is restricted to: a non-admin sees only their own."""
+def owner_filter(actor: Actor | None, requested: str | None, what: str = "tasks") -> str | None:
+    """The user_id a list of ``what`` is restricted to: a non-admin sees only their own."""
     if actor is None or actor.is_admin:
         return requested
     if requested is not None and requested != actor.user_id:
-        raise ProblemException(403, "forbidden", "you can only list your own tasks (user_id filter)")
+        raise ProblemException(403, "forbidden", f"you can only list your own {what} (user_id filter)")
     return actor.user_id
+
+
+def owner_of_new(actor: Actor | None, requested: str | None, what: str = "tasks") -> str:
+    """Who owns a new task or webhook: the key's user (an admin may name another); without
+    authentication the body must name one (422)."""
+    if actor is not None:
+        if requested is None:
+            return actor.user_id
+        if requested != actor.user_id and not actor.is_admin:
+            raise ProblemException(403, "forbidden", f"you can only create {what} for yourself (user_id)")
+        return requested
+    if requested is None:
+        raise ValidationFailed([("user_id", "user_id is required when XGET_AUTH_MODE=none")])
+    return requested
 
 
 def can_see(actor: Actor | None, owner: str) -> bool:

@@ -10,7 +10,7 @@ from litestar import Controller, Response, delete, get, post, put
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 
 from xget.api.deps import ActorDep, CorrelationDep, Services, ServicesDep, can_see, etag, parse_if_match, \
-    owner_filter, task_id_of
+    owner_filter, owner_of_new, task_id_of
 from xget.api.idempotency import IdempotencyKey, IdempotentBatch, replay_create, single_task_id
 from xget.api.instants import Instant, instant
 from xget.api.openapi import CREATE_EXAMPLES
@@ -45,14 +45,7 @@ async def _respond(services: Services, result: CommandResult, status: int, *proj
 
 
 def _create_command(body: TaskCreate, actor: Actor | None, correlation_id: str, task_id: str) -> CreateTask:
-    user_id = body.user_id
-    if actor is not None:
-        if user_id is None:
-            user_id = actor.user_id
-        elif user_id != actor.user_id and not actor.is_admin:
-            raise ProblemException(403, "forbidden", "you can only create tasks for yourself (user_id)")
-    if user_id is None:
-        raise ValidationFailed([("user_id", "user_id is required when XGET_AUTH_MODE=none")])
+    user_id = owner_of_new(actor, body.user_id)
     return CreateTask(
         task_id=task_id, task_name=body.task_name, describe=body.describe, task_type=body.task_type.value,
         parameters=body.parameters, account_id=body.account_id, proxy_id=body.proxy_id, user_id=user_id,

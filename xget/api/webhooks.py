@@ -6,6 +6,7 @@ the webhooks of the task's owner, signed with the webhook's secret; see docs/web
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from enum import Enum
 from typing import Annotated, Any
@@ -16,25 +17,15 @@ from litestar import Controller, Response, delete, get, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from msgspec import Meta
 
-from xget.alerts import ALERT_EVENTS
+from xget.alerts import ALERT_EVENTS, AlertEvent
 from xget.alerts.signing import new_secret
-from xget.alerts.store import MAX_WEBHOOKS_PER_USER, TooManyWebhooks, parse_id
+from xget.alerts.store import MAX_WEBHOOKS_PER_USER, TooManyWebhooks
 from xget.alerts.urls import MAX_URL_LENGTH, check_webhook_url
-from xget.api.deps import ActorDep, Services, ServicesDep, can_see, shorten
+from xget.api.deps import ActorDep, Services, ServicesDep, can_see, owner_filter, owner_of_new, shorten, task_id_of
 from xget.api.problems import ProblemException
 from xget.api.schemas import NO_NUL, RefId
 from xget.auth import Actor
-
-class AlertEvent(str, Enum):
-    """An alert a webhook can subscribe to."""
-
-    task_failed = "task.failed"
-    execution_empty = "execution.empty"
-    accounts_exhausted = "accounts.exhausted"
-
-
-assert {e.value for e in AlertEvent} == set(ALERT_EVENTS)
-
+from xget.commands.errors import ValidationFailed
 
 class DeliveryStatus(str, Enum):
     """Where a delivery is: waiting for its (next) attempt, done, or given up."""
@@ -113,25 +104,10 @@ def _delivery_out(row: asyncpg.Record) -> DeliveryOut:
     return DeliveryOut(status=DeliveryStatus(row["status"]), payload=msgspec.json.decode(row["payload"]), **fields)
 
 
-def _owner(requested: str | None, actor: Actor | None) -> str:
-    """Whose webhook a registration is: like a task's owner (the key's user; admins may name another)."""
-    if actor is not None:
-        if requested is None:
-            return actor.user_id
-        if requested != actor.user_id and not actor.is_admin:
-            raise ProblemException(403, "forbidden", "you can only register webhooks for yourself (user_id)")
-        return requested
-    if requested is None:
-        raise ProblemException(422, "validation", "user_id: user_id is required when XGET_AUTH_MODE=none",
-                               [{"field": "user_id", "message": "user_id is required when XGET_AUTH_MODE=none"}])
-    return requested
-
-
 async def _visible(services: Services, actor: Actor | None, webhook_id: str) -> asyncpg.Record:
     """The webhook, if it exists and the caller may see it; otherwise 404 (never 403: someone
     else's webhook answers exactly like a missing one)."""
-    parsed = parse_id(webhook_id)
-    row = await services.webhooks.get(parsed) if parsed is not None else None
+    row = await services.webhooks.get(uuid.UUID(task_id_of(webhook_id, "webhook")))
     if row is None or not can_see(actor, row["user_id"]):
         raise ProblemException(404, "not-found", f"webhook {shorten(webhook_id)} not found")
     return row
@@ -148,10 +124,10 @@ class WebhookController(Controller):
                              actor: ActorDep) -> Response[WebhookCreated]:
         """Alerts of the owner's tasks (task.failed, execution.empty, accounts.exhausted) are POSTed
         to ``url``, signed with ``secret`` (X-XGet-Signature). The secret is in this answer only."""
-        owner = _owner(data.user_id, actor)
+        owner = owner_of_new(actor, data.user_id, "webhooks")
         problem = check_webhook_url(data.url, services.settings.allow_private_webhooks)
         if problem is not None:
-            raise ProblemException(422, "validation", f"url: {problem}", [{"field": "url", "message": problem}])
+            raise ValidationFailed([("url", problem)])
         events = list(dict.fromkeys(e.value for e in data.events)) if data.events else list(ALERT_EVENTS)
         secret = data.secret or new_secret()
         try:
@@ -169,11 +145,7 @@ class WebhookController(Controller):
     ) -> WebhookList:
         """The caller's webhooks (an admin's or, without authentication, anyone's, optionally of
         one user); secrets are never shown again."""
-        if actor is not None and not actor.is_admin:
-            if user_id is not None and user_id != actor.user_id:
-                raise ProblemException(403, "forbidden", "you can only list your own webhooks (user_id filter)")
-            user_id = actor.user_id
-        rows = await services.webhooks.list(user_id)
+        rows = await services.webhooks.list(owner_filter(actor, user_id, "webhooks"))
         return WebhookList(items=[WebhookOut(**_webhook_out(r)) for r in rows])
 
     @get("/{webhook_id:str}", summary="Show a webhook")
@@ -185,7 +157,7 @@ class WebhookController(Controller):
     async def delete_webhook(self, webhook_id: FromPath[str], services: ServicesDep, actor: ActorDep) -> None:
         """Delete a webhook with its deliveries; pending ones are not sent."""
         row = await _visible(services, actor, webhook_id)
-        await services.webhooks.delete(parse_id(row["id"]))  # type: ignore[arg-type]
+        await services.webhooks.delete(row["id"])
 
     @get("/{webhook_id:str}/deliveries", summary="A webhook's recent deliveries")
     async def list_deliveries(
@@ -195,6 +167,5 @@ class WebhookController(Controller):
     ) -> DeliveryList:
         """Deliveries with their status, attempts, last HTTP status and last error."""
         row = await _visible(services, actor, webhook_id)
-        rows = await services.webhooks.deliveries(parse_id(row["id"]), limit,  # type: ignore[arg-type]
-                                                  status.value if status else None)
+        rows = await services.webhooks.deliveries(row["id"], limit, status.value if status else None)
         return DeliveryList(items=[_delivery_out(r) for r in rows])
