@@ -29,7 +29,7 @@ import asyncpg
 import httpx
 
 from xget import __version__
-from xget.aio import sleep_or_stop
+from xget.aio import sleep_or_stop, until_first
 from xget.alerts.signing import signature_header
 from xget.alerts.urls import IPAddress, UnsafeTarget, literal_ip, resolve_public
 from xget.observability.metrics import WEBHOOK_ATTEMPTS
@@ -79,7 +79,7 @@ SET attempts = d.attempts + 1, last_attempt_at = now(), next_attempt_at = now() 
 FROM due, webhooks w
 WHERE d.id = due.id AND w.id = d.webhook_id
 RETURNING d.id::text AS id, d.webhook_id::text AS webhook_id, d.event, d.payload::text AS body, d.attempts,
-          w.url, w.secret, w.active
+          w.url, w.secret
 """
 
 
@@ -147,11 +147,13 @@ class WebhookSender:
         own = self._client is None
         client = self._client or httpx.AsyncClient(
             timeout=httpx.Timeout(self._timeout, connect=min(5.0, self._timeout)), follow_redirects=False,
-            headers={"User-Agent": USER_AGENT},
         )
         log.info("webhook sender running")
         try:
             while not stop.is_set():
+                # Cleared before the claim, not after it: a delivery announced while the claim
+                # runs keeps the flag set, so the sleep below returns at once.
+                self._wake.clear()
                 try:
                     sent = await self.send_due(client)
                 except OUTAGES as exc:
@@ -166,19 +168,10 @@ class WebhookSender:
                     continue
                 if sent:
                     continue
-                await self._sleep(stop)
+                await until_first(stop, sleep_or_stop(self._wake, self._poll_interval))
         finally:
             if own:
                 await client.aclose()
-
-    async def _sleep(self, stop: asyncio.Event) -> None:
-        self._wake.clear()
-        waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())]
-        try:
-            await asyncio.wait(waiters, timeout=self._poll_interval, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for waiter in waiters:
-                waiter.cancel()
 
     async def send_due(self, client: httpx.AsyncClient) -> int:
         """Claim the due deliveries and attempt each once; returns how many were attempted."""
@@ -191,10 +184,6 @@ class WebhookSender:
         delivery_id, attempts, url = row["id"], row["attempts"], row["url"]
         context = {"delivery_id": delivery_id, "webhook_id": row["webhook_id"], "alert": row["event"],
                    "attempt": attempts, "url": redact(url), **_story(row["body"])}
-        if not row["active"]:
-            await self._record(delivery_id, attempts, "failed", None, "webhook disabled")
-            log.info("webhook delivery %s dropped: webhook disabled", delivery_id, extra=context)
-            return
         body = row["body"].encode()
         status: int | None = None
         error: str | None = None
@@ -222,23 +211,24 @@ class WebhookSender:
                 error = f"HTTP {status}"
         except UnsafeTarget as exc:
             error = f"refused: {exc}"
-        except (httpx.HTTPError, OSError) as exc:
+        except Exception as exc:  # noqa: BLE001 - a bad URL or an unreachable receiver must not stop the sender
             error = f"{type(exc).__name__}: {exc}"[:500] if str(exc) else type(exc).__name__
-        except Exception as exc:  # noqa: BLE001 - a bad URL must not stop the sender
-            error = f"{type(exc).__name__}: {exc}"[:500]
-        outcome = "delivered" if error is None else "failed" if self._backoff.gives_up(attempts) else "retry"
-        WEBHOOK_ATTEMPTS.labels(row["event"], outcome).inc()
+        delay: float | None = None
         if error is None:
-            await self._record(delivery_id, attempts, "delivered", status, None)
+            outcome, stored = "delivered", "delivered"
+        elif self._backoff.gives_up(attempts):
+            outcome, stored = "failed", "failed"
+        else:
+            outcome, stored, delay = "retry", "pending", self._backoff.delay(attempts)
+        WEBHOOK_ATTEMPTS.labels(row["event"], outcome).inc()
+        await self._record(delivery_id, attempts, stored, status, error, delay)
+        if outcome == "delivered":
             log.info("webhook delivery %s (%s) attempt %d: delivered (HTTP %s)", delivery_id, row["event"], attempts,
                      status, extra={**context, "http_status": status, "outcome": "delivered"})
-        elif self._backoff.gives_up(attempts):
-            await self._record(delivery_id, attempts, "failed", status, error)
+        elif outcome == "failed":
             log.warning("webhook delivery %s (%s) attempt %d: %s; giving up", delivery_id, row["event"], attempts,
                         error, extra={**context, "http_status": status, "outcome": "failed", "error": error})
         else:
-            delay = self._backoff.delay(attempts)
-            await self._record(delivery_id, attempts, "pending", status, error, delay)
             log.warning("webhook delivery %s (%s) attempt %d: %s; retrying in %.1fs", delivery_id, row["event"],
                         attempts, error, delay,
                         extra={**context, "http_status": status, "outcome": "retry", "error": error,
