@@ -38,6 +38,7 @@ from xget.events import (
     TaskCreated,
     decode_event,
 )
+from xget.commands.handlers import task_stream
 
 log = logging.getLogger("xget.alerts")
 
@@ -109,7 +110,7 @@ async def task_owners(conn: asyncpg.Connection, task_ids: Sequence[str]) -> dict
     rows = await conn.fetch(
         "SELECT type, schema_version, data::text AS data FROM events "
         "WHERE stream_id = ANY($1::text[]) AND version = 1",
-        [f"task-{t}" for t in task_ids],
+        [task_stream(t) for t in task_ids],
     )
     owners: dict[str, tuple[str, str]] = {}
     for row in rows:

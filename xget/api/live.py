@@ -12,6 +12,7 @@ client, whatever the system's append rate.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -178,11 +179,8 @@ async def _events(feed: TaskFeed, replay: list[ServerSentEventMessage] | None,
             if pause > 0:
                 await asyncio.sleep(pause)
             last_read = time.monotonic()
-            if config.reads is None:
+            async with config.reads or contextlib.nullcontext():
                 pending = await feed.read(emit_after=state.position)
-            else:
-                async with config.reads:
-                    pending = await feed.read(emit_after=state.position)
     except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
         # Headers are sent: no problem+json any more. Close; EventSource resumes by itself.
         log.warning("task event stream of %s closed: %s", state.task.task_id, exc)
@@ -210,7 +208,11 @@ class TaskEventsController(Controller):
         store: PostgresEventStore = services.commands.store  # type: ignore[assignment]
         feed = TaskFeed(store, task_id)
         resume_after = parse_last_event_id(last_event_id)
-        replay: list[ServerSentEventMessage] | None = await feed.read(emit_after=resume_after)
+        config = stream_settings(services)
+        # The first read is the heaviest (the whole history), and every client reconnecting after
+        # a restart makes it at once: it shares the streams' read bound too.
+        async with config.reads or contextlib.nullcontext():
+            replay: list[ServerSentEventMessage] | None = await feed.read(emit_after=resume_after)
         task = feed.state.task
         if not task.exists or task.deleted or not can_see(actor, task.user_id):
             raise TaskNotFound(task_id)
@@ -220,5 +222,5 @@ class TaskEventsController(Controller):
             replay = None
         elif not replay and feed.state.ended:
             return Response(None, status_code=204)  # EventSource stops reconnecting on 204
-        return ServerSentEvent(_events(feed, replay, stream_settings(services)),
+        return ServerSentEvent(_events(feed, replay, config),
                                headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

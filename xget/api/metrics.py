@@ -22,11 +22,13 @@ async def metrics(services: ServicesDep) -> Response[bytes]:
     """Prometheus text format. Tasks by status and projection lag are read at scrape time (two
     small queries); request and error counters accumulate in this process."""
     pool = services.commands.store.pool  # type: ignore[attr-defined]
-    counts = {r["status"]: r["n"] for r in await pool.fetch(
-        "SELECT status, sum(n)::bigint AS n FROM task_counts GROUP BY status")}
+    async with pool.acquire() as conn:
+        counts = {r["status"]: r["n"] for r in await conn.fetch(
+            "SELECT status, sum(n)::bigint AS n FROM task_counts GROUP BY status")}
+        lags = await conn.fetch("SELECT c.name, greatest(0, h.position - c.position) AS lag "
+                                "FROM checkpoints c CROSS JOIN event_head h")
     for status in TaskStatus:
         TASKS.labels(status.value).set(counts.get(status.value, 0))
-    head = await pool.fetchval("SELECT position FROM event_head")
-    for row in await pool.fetch("SELECT name, position FROM checkpoints"):
-        PROJECTION_LAG.labels(row["name"]).set(max(0, head - row["position"]))
+    for row in lags:
+        PROJECTION_LAG.labels(row["name"]).set(row["lag"])
     return Response(generate_latest(_API_METRICS), media_type=MEDIA_TYPE)
