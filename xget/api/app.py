@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+import contextlib
 from contextlib import asynccontextmanager
 from functools import partial
 from typing import Any
@@ -61,12 +62,11 @@ def create_app(settings: Settings | None = None, container: Container | None = N
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        if container is not None:
-            app.state.services = await build_services(container)
-            yield
-            return
-        async with open_container(settings) as own:
+        async with contextlib.AsyncExitStack() as stack:
+            own = container or await stack.enter_async_context(open_container(settings))
             app.state.services = await build_services(own)
+            # before the container closes the MongoDB client: results cursors kept open between pages
+            stack.push_async_callback(app.state.services.results.open_cursors.close)
             yield
 
     route_handlers: list[Any] = [TaskController, TaskEventsController, ResultController, ExecutionController,

@@ -11,6 +11,7 @@ from typing import Any
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from xget.api.problems import PROBLEM_JSON, problem_body
 from xget.observability.logs import log_context
 from xget.observability.metrics import HTTP_LATENCY, HTTP_REQUESTS
 
@@ -143,9 +144,8 @@ def _hostport(origin: str) -> str:
 async def _refuse(send: Send, status: int, slug: str, title: str, detail: str) -> None:
     """A problem+json answer from middleware, before any route handler (or Litestar's problem
     handlers) is involved."""
-    body = json.dumps({"type": f"https://xget.dev/problems/{slug}", "title": title, "status": status,
-                       "detail": detail}).encode()
+    body = json.dumps(problem_body(status, slug, title, detail)).encode()
     await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/problem+json"),
+                "headers": [(b"content-type", PROBLEM_JSON.encode()),
                             (b"content-length", str(len(body)).encode())]})
     await send({"type": "http.response.body", "body": body})

@@ -38,18 +38,22 @@ def problem(request: Request[Any, Any, Any], status: int, slug: str, title: str,
             errors: list[dict[str, str]] | None = None, headers: dict[str, str] | None = None,
             extensions: dict[str, Any] | None = None) -> Response[Any]:
     """A problem+json response; ``extensions`` are extra members (RFC 9457 section 3.2)."""
-    body: dict[str, Any] = {
-        "type": _TYPE_BASE + slug,
-        "title": title,
-        "status": status,
-        "detail": detail,
-        "instance": request.url.path,
-    }
+    body = problem_body(status, slug, title, detail, request.url.path, errors, extensions)
+    return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def problem_body(status: int, slug: str, title: str, detail: str, instance: str | None = None,
+                 errors: list[dict[str, str]] | None = None,
+                 extensions: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The members of a problem+json document (also written by middleware, before any route)."""
+    body: dict[str, Any] = {"type": _TYPE_BASE + slug, "title": title, "status": status, "detail": detail}
+    if instance is not None:
+        body["instance"] = instance
     if errors:
         body["errors"] = errors
     for name, value in (extensions or {}).items():
         body.setdefault(name, value)
-    return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    return body
 
 
 def _field_errors(extra: Any) -> list[dict[str, str]]:

@@ -222,17 +222,21 @@ class ResultQueries:
             # FerretDB's per-task collections are in insertion order, which is seq order.
             if not (self.store.ferretdb and self.store.layout == "per_task"):
                 find = find.sort("seq", ASCENDING)
+            failure: PyMongoError | None = None
             try:
                 async for doc in find.batch_size(batch):
                     last_seq = doc.pop("seq", last_seq)
                     yield doc
-            except PyMongoError:
-                if current_generation is None or await current_generation() == generation:
+            except PyMongoError as exc:
+                if current_generation is None:
                     raise
+                failure = exc
             if current_generation is None:
                 return
             switched = await current_generation()
             if switched == generation:
+                if failure is not None:
+                    raise failure  # not a rebuild's switch: a real error
                 return
             generation = switched
 
