@@ -7,14 +7,18 @@ import datetime as dt
 
 def parse_utc(text: str) -> dt.datetime:
     """``2026-08-01``, ``2026-08-01T12:00:00Z`` or an ISO time with an offset, as an aware UTC
-    datetime (a time without a zone is taken as UTC). ValueError when it is none of these."""
+    datetime (a time without a zone is taken as UTC). ValueError when it is none of these, or
+    when it falls outside the years 1 to 9999 in UTC (``9999-12-31T23:59:59-01:00``)."""
     text = text.strip()
     if len(text) == 10:
         return dt.datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=dt.timezone.utc)
     value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.timezone.utc)
-    return value.astimezone(dt.timezone.utc)
+    try:
+        return value.astimezone(dt.timezone.utc)
+    except OverflowError:
+        raise ValueError(f"{text} is outside the years 1 to 9999 in UTC") from None
 
 
 def format_utc(value: dt.datetime, date_time_sep: str = "T", suffix: str = "Z") -> str:

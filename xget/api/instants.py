@@ -28,7 +28,7 @@ def instant(value: str | None, name: str) -> dt.datetime | None:
         return None
     try:
         return parse_utc(value)
-    except (ValueError, OverflowError):
+    except ValueError:
         message = f"expected {FORMAT}, got {shorten(value)}"
         raise ProblemException(422, "validation", f"query.{name}: {message}",
                                [{"field": f"query.{name}", "message": message}]) from None

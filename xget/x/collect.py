@@ -11,6 +11,7 @@ checkpointed cursor.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from datetime import datetime
 from typing import Any, Protocol
 
 import msgspec
@@ -81,13 +82,15 @@ def search_instant(value: str, name: str = "since") -> str:
     """An ISO date or date-time as X's search operators take it: a date stays ``YYYY-MM-DD``; a
     date-time (any offset) becomes UTC ``YYYY-MM-DD_HH:MM:SS_UTC`` (X refuses ISO date-times)."""
     text = str(value).strip()
+    instant = _parse_instant(text, name)
+    return text if len(text) == 10 else format_utc(instant, "_", "_UTC")
+
+
+def _parse_instant(text: str, name: str) -> datetime:
     try:
-        instant = parse_utc(text)
+        return parse_utc(text)
     except ValueError:
         raise BadRequest(f"{name} must be an ISO date (YYYY-MM-DD) or date-time") from None
-    if len(text) == 10:
-        return text
-    return format_utc(instant, "_", "_UTC")
 
 
 def build_search_query(query: str, *, since: str | None = None, until: str | None = None,
@@ -138,14 +141,11 @@ async def _user_page(fetch: FetchFn, params: Mapping[str, Any]) -> Any:
 async def _resolve_user_id(fetch: FetchFn, params: Mapping[str, Any]) -> str:
     if params.get("user_id"):
         return str(params["user_id"])
-    username = params.get("username")
-    if not username:
-        raise BadRequest("username or user_id is required")
-    page = await _user_page(fetch, {"username": username})
+    page = await _user_page(fetch, params)  # a BadRequest when there is no username either
     for item in page.items:
         if isinstance(item, UserRecord):
             return item.id
-    raise TargetNotFound(f"user @{username} not found")
+    raise TargetNotFound(f"user @{params['username']} not found")
 
 
 def _plan(task_type: str, params: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -174,11 +174,7 @@ def _instant(params: Mapping[str, Any], name: str) -> str | None:
     raw = params.get(name)
     if raw is None or raw == "":
         return None
-    try:
-        value = parse_utc(str(raw))
-    except ValueError:
-        raise BadRequest(f"{name} must be an ISO date (YYYY-MM-DD) or date-time") from None
-    return format_utc(value)
+    return format_utc(_parse_instant(str(raw), name))
 
 
 def _in_window(keep: Callable[[Record], bool], since: str | None,
