@@ -202,7 +202,7 @@ class Settings:
             if self.api_host not in ("0.0.0.0", "::", ""):
                 names.add(self.api_host.strip("[]").lower())
         else:
-            names |= {n.strip().strip("[]").lower() for n in raw.split(",") if n.strip()}
+            names |= self.listed_hosts
         return frozenset(names)
 
     @property

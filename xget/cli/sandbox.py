@@ -32,11 +32,7 @@ def _port(port: int | None, env: str, default: int) -> int:
 
 
 def _log() -> None:
-    import logging
-
-    configure_logging(load_settings(), "sandbox")
-    # the forward proxy's upstream client would log every relayed request
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    configure_logging(load_settings(), "sandbox")  # quiets httpx: the forward proxy relays through it
 
 
 def _x_app(config: Any) -> Any:

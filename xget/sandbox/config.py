@@ -107,8 +107,7 @@ class SandboxConfig(msgspec.Struct, kw_only=True):
             raise ConfigError("users must be at least 100")
         if not 1 <= self.max_page_size <= 1000 or not 0 <= self.page_size <= 1000:
             raise ConfigError("page sizes must be within 0..1000")
-        for name in ("suspended_rate", "protected_rate", "error_rate", "timeout_rate", "slow_rate",
-                     "proxy_fail_rate", *REALISM_FIELDS):
+        for name in (f for f in self.__struct_fields__ if f.endswith("_rate")):  # every share or chance
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ConfigError(f"{name} must be within 0..1")
         if self.proxy_mode not in ("forward", "direct"):

@@ -22,7 +22,7 @@ import re
 from collections import OrderedDict
 
 from xget.sandbox.config import ConfigError, parse_instant
-from xget.sandbox.tweets import REPLY, RETWEET, Tweet, Tweets
+from xget.sandbox.tweets import REPLY, RETWEET, Tweet, Tweets, search_word
 from xget.sandbox.world import World
 
 WINDOW_MS = 6 * 3600 * 1000
@@ -60,7 +60,7 @@ class Query:
         for i, part in enumerate(raw.split('"')):
             if i % 2 and part.strip():
                 # a quoted phrase: its words, in order (an unclosed quote runs to the end)
-                words = [_word(w) for w in part.lower().split() if _word(w)]
+                words = [search_word(w) for w in part.lower().split() if search_word(w)]
                 if words:
                     self.phrases.append(" ".join(words))
                     self.terms.extend(words)
@@ -77,8 +77,8 @@ class Query:
                 self.negated.append(low[1:])
             elif low.startswith("#") and len(low) > 1:
                 self.hashtags.append(low[1:])
-            elif _word(low):
-                self.terms.append(_word(low))
+            elif search_word(low):
+                self.terms.append(search_word(low))
         if not (self.terms or self.hashtags or self.from_user is not None or self.unknown_user):
             raise QueryError("SearchQueryParsingException(ERROR_EMPTY_QUERY)")
 
@@ -121,15 +121,10 @@ class Query:
             if any(w not in words for w in self.terms) or any(w in words for w in self.negated):
                 return False
         if self.phrases:
-            text = " " + " ".join(_word(w) for w in t.text.lower().split()) + " "
+            text = " " + " ".join(search_word(w) for w in t.text.lower().split()) + " "
             if any(f" {p} " not in text for p in self.phrases):
                 return False
         return True
-
-
-def _word(token: str) -> str:
-    """A search word as :meth:`Tweet.terms` lists it (surrounding punctuation stripped)."""
-    return token.strip(".,!?:;\"'()…")
 
 
 _X_INSTANT = re.compile(r"(\d{4}-\d{2}-\d{2})_(\d{2}:\d{2}:\d{2})_utc")

@@ -30,6 +30,11 @@ def short_code(value: int, n: int = 10) -> str:
     return "".join(out)
 
 
+def search_word(token: str) -> str:
+    """A word as search indexes and matches it: surrounding punctuation stripped."""
+    return token.strip(".,!?:;\"'()…")
+
+
 class Tweet:
     """One post of the world; entity offsets index ``text`` (code points, like X)."""
 
@@ -44,12 +49,7 @@ class Tweet:
 
     def terms(self) -> set[str]:
         """Lower-cased words, ``#hashtags`` and ``@mentions`` of the text, for search."""
-        out = set()
-        for word in self.text.lower().split():
-            word = word.strip(".,!?:;\"'()…")
-            if word:
-                out.add(word)
-        return out
+        return {w for w in map(search_word, self.text.lower().split()) if w}
 
 
 class Tweets:

@@ -6,7 +6,8 @@ import pytest
 
 from xget.sandbox.config import SandboxConfig
 from xget.sandbox.pages import Pages
-from xget.sandbox.search import WINDOW_MS, Query, QueryError, _word
+from xget.sandbox.search import WINDOW_MS, Query, QueryError
+from xget.sandbox.tweets import search_word
 from xget.x.collect import collect
 from xget.x.page import parse_page
 from test_sandbox_collect import InProcess
@@ -95,6 +96,6 @@ def test_a_quoted_phrase_matches_its_words_in_order(small):
     words = Query("rocket launch since:2026-07-01", small.world)
     loose = [small.tweets.get(u, k) for u, k in small.searcher.page(words, False, None, 50)[0]]
     # words in order, punctuation aside (X tokenises phrases too)
-    assert found and all("rocket launch" in " ".join(_word(w) for w in t.text.lower().split())
+    assert found and all("rocket launch" in " ".join(search_word(w) for w in t.text.lower().split())
                          for t in found)
     assert len({t.id for t in loose} - {t.id for t in found}) > 0
