@@ -138,6 +138,17 @@ def _x_errors_message(errors: list[dict[str, Any]]) -> list[str]:
 
 def _analyse(payload: Any) -> tuple[str, WResponse, list[str]]:
     """Decode a payload and name the operation family it answers."""
+    root, resp, warnings = _classify(payload)
+    return _operation_at(root, resp), resp, warnings
+
+
+def _operation_at(root: str, resp: WResponse) -> str:
+    return root if root == ENTRY_OPERATION else _operation_of(root, resp.data)  # type: ignore[arg-type]
+
+
+def _classify(payload: Any) -> tuple[str, WResponse, list[str]]:
+    """Decode a payload and find its response root (ENTRY_OPERATION for a bare entry): the
+    operation's family, which OPERATION_ROOTS maps each operation to."""
     resp, raw, warnings = _decode(payload)
     if resp.entryId is not None and resp.content is not None:
         return ENTRY_OPERATION, resp, warnings
@@ -152,7 +163,7 @@ def _analyse(payload: Any) -> tuple[str, WResponse, list[str]]:
         if not keys:
             raise TargetNotFound("X returned no data for this request")
         raise NotXResponse(f"unsupported X operation: response root {', '.join(keys)}")
-    return _operation_of(roots[0], data), resp, warnings
+    return roots[0], resp, warnings
 
 
 def _operation_of(root: str, data: WData) -> str:
@@ -257,11 +268,14 @@ def parse_page(op_name: str | None, payload: bytes | str | Mapping[str, Any]) ->
     Raises the typed :class:`~xget.x.errors.XError` of an error envelope or of a missing or
     suspended target, and :class:`NotXResponse` when the payload is not a response of ``op_name``.
     """
-    detected, resp, warnings = _analyse(payload)
+    root, resp, warnings = _classify(payload)
+    # Naming the operation (which looks through a user timeline's entries) is needed only to
+    # detect one or to say what a mismatched response looks like; the root settles the family.
+    if op_name is None or (op_name in OPERATION_ROOTS and OPERATION_ROOTS[op_name] != root):
+        detected = _operation_at(root, resp)
+        if op_name is not None:
+            raise NotXResponse(f"this is not a {op_name} response (it looks like {detected})")
     op = op_name or detected
-    if op_name is not None and op_name in OPERATION_ROOTS and \
-            OPERATION_ROOTS[op_name] != OPERATION_ROOTS.get(detected, detected):
-        raise NotXResponse(f"this is not a {op_name} response (it looks like {detected})")
     pb = PageBuilder()
     if resp.errors:
         pb.errors.extend(_x_errors_message(resp.errors))
