@@ -16,9 +16,8 @@ from xget.eventstore.port import NO_STREAM
 
 
 def _event_id(event_ids: dict[str, str] | None, task_id: str, n: int) -> dict[str, str]:
-    if event_ids is None or task_id not in event_ids or n > 0:
-        return {}
-    return {"event_id": event_ids[task_id]}
+    # only a task's first event (its TaskCreated) carries the request's digest
+    return {"event_id": event_ids[task_id]} if event_ids is not None and n == 0 else {}
 
 
 def decide_items(items: list[tuple[int, CreateTask]], errors: dict[int, list[tuple[str, str]]]

@@ -149,8 +149,7 @@ class ResultQueries:
             flt.update(_after(key, direction, decode_cursor(cursor, scope, key)))
         collection = self.store.collection(generation, task_id)
         if key == "seq" and direction == ASCENDING and self.store.ferretdb and self.store.layout == "per_task":
-            return await self._natural_page(collection, flt, fields, limit, cursor, (generation, task_id, item_type),
-                                            cursor_scope=scope)
+            return await self._natural_page(collection, flt, fields, limit, cursor, generation, scope)
         find = collection.find(flt, projection(fields, key)).sort([(key, direction), ("seq", direction)])
         docs = await find.limit(limit + 1).to_list()
         more = len(docs) > limit
@@ -159,12 +158,13 @@ class ResultQueries:
         return [public(d, fields) for d in docs], next_cursor
 
     async def _natural_page(self, collection: Any, flt: dict[str, Any], fields: str | None, limit: int,
-                            cursor: str | None, open_key: tuple[Any, ...], cursor_scope: Any
+                            cursor: str | None, generation: int, scope: Any
                             ) -> tuple[list[dict[str, Any]], str | None]:
         # FerretDB returns a per-task collection in insertion order, which is collection order, and
-        # sorting would scan it whole: read it naturally, continuing the previous page's cursor
-        # (kept under ``open_key`` and the page's shape).
-        key = (*open_key, fields, limit, cursor)
+        # sorting would scan it whole: read it naturally, continuing the previous page's cursor,
+        # kept under the page's shape and the cursor it answered with (which names the task,
+        # sort and item type through its scope tag).
+        key = (generation, fields, limit, cursor)
         kept = await self.open_cursors.take(key) if cursor else None
         if kept is not None:
             live, docs = kept[0], [kept[1]]
@@ -174,8 +174,8 @@ class ResultQueries:
         if len(docs) <= limit:
             await live.close()
             return [public(d, fields) for d in docs], None
-        next_cursor = self._cursor_of(docs[limit - 1], "seq", cursor_scope)
-        await self.open_cursors.keep((*open_key, fields, limit, next_cursor), live, docs[limit])
+        next_cursor = self._cursor_of(docs[limit - 1], "seq", scope)
+        await self.open_cursors.keep((generation, fields, limit, next_cursor), live, docs[limit])
         return [public(d, fields) for d in docs[:limit]], next_cursor
 
     async def search(self, generation: int, task_ids: Sequence[str] | None, flt: dict[str, Any], *, limit: int,
