@@ -54,7 +54,7 @@ def projector(only: tuple[str, ...]) -> None:
     from xget.projections.schema import ensure_projection
 
     settings = load_settings()
-    configure_logging(settings, "projector")
+    configure_logging(settings, "projector", serve_metrics=True)
     known = {"tasks", "task_executions", "results", "alerts"}
     unknown = set(only) - known
     if unknown:

@@ -19,13 +19,14 @@ def load_settings(**overrides: object) -> Settings:
         raise click.ClickException(f"invalid configuration: {exc}") from exc
 
 
-def configure_logging(settings: Settings, process: str = "xget") -> None:
-    """Structured logs (XGET_LOG_FORMAT, json by default) and, for processes with a metrics port
-    (XGET_METRICS_PORT), the Prometheus endpoint."""
+def configure_logging(settings: Settings, process: str = "xget", *, serve_metrics: bool = False) -> None:
+    """Structured logs (XGET_LOG_FORMAT, json by default) and, with ``serve_metrics`` (the
+    long-running worker, relay and projector; the API serves its own /metrics), the Prometheus
+    endpoint on XGET_METRICS_PORT."""
     from xget.observability import logs, metrics
 
     logs.configure(settings.log_level, settings.log_format, process)
-    if process != "api":
+    if serve_metrics:
         metrics.serve(settings.metrics_port, process=process)
 
 
@@ -33,7 +34,7 @@ def configure_cli_logging(settings: Settings) -> None:
     """For short operator commands: warnings only, as text, no metrics server."""
     import dataclasses
 
-    configure_logging(dataclasses.replace(settings, log_level="WARNING", log_format="text", metrics_port=0), "cli")
+    configure_logging(dataclasses.replace(settings, log_level="WARNING", log_format="text"), "cli")
 
 
 def run_process(main: Callable[[asyncio.Event], Awaitable[None]]) -> None:

@@ -16,7 +16,7 @@ def relay() -> None:
     from xget.outbox.relay import Relay
 
     settings = load_settings()
-    configure_logging(settings, "relay")
+    configure_logging(settings, "relay", serve_metrics=True)
 
     async def main(stop: asyncio.Event) -> None:
         async with open_container(settings) as container:

@@ -18,7 +18,7 @@ def worker(concurrency: int | None) -> None:
     from xget.x.runtime import XRuntime
 
     settings = load_settings()
-    configure_logging(settings, "worker")
+    configure_logging(settings, "worker", serve_metrics=True)
 
     async def main(stop: asyncio.Event) -> None:
         async with open_container(settings) as container:
