@@ -1,4 +1,7 @@
-# Shared by scripts/services.sh and scripts/processes.sh (sourced): processes and ports.
+# Shared by scripts/services.sh and scripts/processes.sh (sourced): messages, processes and ports.
+
+say() { printf '%s\n' "$*"; }
+err() { printf '%s\n' "$*" >&2; }
 
 # True when process $1 exists and is not a zombie. (A process killed after its parent exited is
 # reparented to PID 1; on these machines PID 1 reaps it only a second or two later, and in the
@@ -9,6 +12,14 @@ pid_alive() {
   stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
   stat=${stat##*) }
   [ "${stat%% *}" != Z ]
+}
+
+# True when process $1 is alive and its command line contains $2 (guards against pid reuse).
+pid_is() {
+  pid_alive "$1" || return 1
+  local cmd
+  cmd=$(tr '\0' ' ' < "/proc/$1/cmdline" 2>/dev/null) || return 1
+  [[ "$cmd" == *"$2"* ]]
 }
 
 # Who listens on port $1, when `ss` can say ("python3",pid=123,fd=3); for messages.

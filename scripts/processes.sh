@@ -39,9 +39,6 @@ PROCESSES=(
   "api|api|$API_URL/health"
 )
 
-say() { printf '%s\n' "$*"; }
-err() { printf '%s\n' "$*" >&2; }
-
 # host:port of a health URL (empty for none).
 url_port() {
   [ -n "$1" ] || return 0
@@ -65,11 +62,7 @@ start_time() {
 }
 
 # Whether pid $1 runs this clone's `xget ARGS` (the console script's path is in its command line).
-runs_ours() { # pid args
-  local cmdline
-  cmdline=$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null) || return 1
-  [[ "$cmdline " == *"$XGET $2 "* ]]
-}
+runs_ours() { pid_is "$1" "$XGET $2 "; } # pid args
 
 pid_of() { # name args
   local f=$RUN/$1.pid pid started

@@ -77,8 +77,6 @@ FERRET_BIN=$FERRET_DIR/bin/xget-ferretdb
 # ----------------------------------------------------------------------------------------------
 # helpers
 
-say() { printf '%s\n' "$*"; }
-err() { printf '%s\n' "$*" >&2; }
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1fs", b - a }'; }
 is_root() { [ "$(id -u)" = 0 ]; }
@@ -103,14 +101,6 @@ wait_gone() {
   local deadline=$((SECONDS + ${2:-15}))
   while [ -e "/proc/$1" ] && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.2; done
   [ ! -e "/proc/$1" ]
-}
-
-# True when process $1 is alive and its command line contains $2 (guards against pid reuse).
-pid_is() {
-  pid_alive "$1" || return 1
-  local cmd
-  cmd=$(tr '\0' ' ' < "/proc/$1/cmdline" 2>/dev/null) || return 1
-  [[ "$cmd" == *"$2"* ]]
 }
 
 # True when something accepts TCP connections on host $1 port $2.
