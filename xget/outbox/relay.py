@@ -25,7 +25,7 @@ from xget.eventstore.postgres import PostgresEventStore
 from xget.outbox.envelope import RESULT_EVENT_TYPES, envelope_value
 from xget.outbox.topics import MAX_MESSAGE_BYTES, ensure_topics
 from xget.observability.metrics import RELAY_LAG, RELAY_PUBLISHED
-from xget.outages import OUTAGES, unlock
+from xget.outages import OUTAGES, take_locks, unlock
 from xget.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -140,10 +140,8 @@ class Relay:
         # relay notices before its next batch (or when saving the checkpoint) and the outer loop
         # takes a connection and the lock again, standing by if another relay took over.
         async with self._store.pool.acquire() as lock_conn:
-            while not await lock_conn.fetchval("SELECT pg_try_advisory_lock($1)", _LOCK_KEY):
-                log.info("another relay is active; standing by")
-                if await sleep_or_stop(stop, 2.0):
-                    return
+            if not await take_locks(lock_conn, [_LOCK_KEY], stop, "the relay"):
+                return
             try:
                 await self._relay(stop, lock_conn)
             finally:

@@ -19,7 +19,7 @@ from xget.bootstrap import PROJECTIONS_CHANNEL
 from xget.eventstore.postgres import PostgresEventStore
 from xget.events import RecordedEvent
 from xget.observability.metrics import PROJECTION_APPLIED, PROJECTION_LAG
-from xget.outages import OUTAGES, unlock
+from xget.outages import OUTAGES, take_locks, unlock
 from xget.projections.base import Projection
 
 log = logging.getLogger(__name__)
@@ -123,24 +123,11 @@ class ProjectionRunner:
                 log.exception("projection %s: unexpected error; retrying in 5s", self._name)
                 await sleep_or_stop(stop, 5.0)
 
-    async def _lock_all(self, conn: asyncpg.Connection) -> bool:
-        # All or none: holding some of a group's locks would block another runner for nothing.
-        taken = []
-        for projection in self._group:
-            key = projection_lock_key(projection.name)
-            if not await conn.fetchval("SELECT pg_try_advisory_lock($1)", key):
-                for held in taken:
-                    await unlock(conn, held)
-                return False
-            taken.append(key)
-        return True
-
     async def _run_locked(self, stop: asyncio.Event) -> None:
+        keys = [projection_lock_key(p.name) for p in self._group]
         async with self._store.pool.acquire() as conn:
-            while not await self._lock_all(conn):
-                log.info("projection %s is run elsewhere; standing by", self._name)
-                if await sleep_or_stop(stop, 2.0):
-                    return
+            if not await take_locks(conn, keys, stop, f"projection {self._name}"):
+                return
             log.info("projection %s running", self._name)
             try:
                 while not stop.is_set():
@@ -151,5 +138,5 @@ class ProjectionRunner:
                         continue
                     await until_first(stop, self._store.wait_for_new(token))
             finally:
-                for projection in reversed(self._group):
-                    await unlock(conn, projection_lock_key(projection.name))
+                for key in reversed(keys):
+                    await unlock(conn, key)
